@@ -1,0 +1,93 @@
+# mod_flashmsg - build, test and demo.  `make help` lists the targets.
+
+APXS       ?= apxs
+PYTHON     ?= /usr/bin/python3
+CC         ?= cc
+APACHE2    ?= /usr/sbin/apache2
+# Extra flags for the module build, e.g. SANITIZE=1 for ASan + UBSan.
+SANITIZE   ?=
+
+comma      := ,
+WARN       := -Wall -Wextra -Werror
+APR_CFLAGS := $(shell apr-1-config --cflags --cppflags --includes 2>/dev/null) \
+              $(shell apu-1-config --includes 2>/dev/null)
+CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lm -lrt -lpthread)
+
+CORE_SRC   := $(sort $(wildcard core/*.c))
+CORE_HDR   := $(sort $(wildcard core/*.h))
+GLUE_SRC   := mod_flashmsg.c $(sort $(wildcard storage/*.c filters/*.c))
+GLUE_HDR   := mod_flashmsg.h flashmsg_private.h $(sort $(wildcard storage/*.h filters/*.h))
+MOD_SRC    := $(GLUE_SRC) $(CORE_SRC)
+
+SAN_FLAGS  := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+MOD_CFLAGS := $(addprefix -Wc$(comma),$(WARN)) -Wc,-std=gnu99 -I. -Icore
+ifneq ($(SANITIZE),)
+MOD_CFLAGS += $(addprefix -Wc$(comma),$(SAN_FLAGS)) $(addprefix -Wl$(comma),$(SAN_FLAGS))
+endif
+UNIT_SRC   := $(sort $(wildcard tests/unit/*.c))
+BUILD      := build
+
+.PHONY: all help deps test unit integration demo install clean fuzz
+all: mod_flashmsg.so
+
+help:
+	@echo "make            build mod_flashmsg.so with apxs"
+	@echo "make deps       install build/test dependencies (apt-get, as root)"
+	@echo "make test       deps + build + unit + integration tests"
+	@echo "make unit       Check unit tests of the core (ASan + UBSan)"
+	@echo "make integration  pytest against a real apache2"
+	@echo "make demo       start a demo site on 127.0.0.1 and print its URL"
+	@echo "make install    install the module and mod_flashmsg.h with apxs"
+	@echo "make fuzz       run the libFuzzer targets (FUZZ_SECONDS each)"
+
+deps:
+	@bash scripts/install-deps.sh
+
+mod_flashmsg.so: $(MOD_SRC) $(CORE_HDR) $(GLUE_HDR)
+	$(APXS) -c -o mod_flashmsg.la $(MOD_CFLAGS) $(MOD_SRC) -lcrypto
+	cp .libs/mod_flashmsg.so $@
+
+$(BUILD)/unit_tests: $(UNIT_SRC) $(CORE_SRC) $(CORE_HDR)
+	@mkdir -p $(BUILD)
+	$(CC) $(WARN) -std=gnu99 -g -O1 $(SAN_FLAGS) $(APR_CFLAGS) -Icore \
+	    -o $@ $(UNIT_SRC) $(CORE_SRC) -lapr-1 -laprutil-1 -lcrypto $(CHECK_LIBS)
+
+unit: $(BUILD)/unit_tests
+	CK_FORK=no ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	    $(BUILD)/unit_tests
+
+integration: mod_flashmsg.so
+	cd tests/integration && $(PYTHON) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS) .
+
+test: deps
+	$(MAKE) all
+	$(MAKE) unit
+	$(MAKE) integration
+
+demo: deps
+	$(MAKE) all
+	$(PYTHON) demo/run_demo.py
+
+install: mod_flashmsg.so
+	$(APXS) -i -n flashmsg mod_flashmsg.la
+	install -m 644 mod_flashmsg.h $$($(APXS) -q INCLUDEDIR)/mod_flashmsg.h
+
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,$(BUILD)/fuzz_%,$(wildcard tests/fuzz/fuzz_*.c))
+$(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(CORE_SRC) $(CORE_HDR)
+	@mkdir -p $(BUILD)
+	clang -g -O1 -fsanitize=fuzzer,address,undefined $(APR_CFLAGS) -Icore \
+	    -o $@ $< $(CORE_SRC) -lapr-1 -laprutil-1 -lcrypto
+
+fuzz: $(FUZZ_TARGETS)
+	@set -e; for t in $(FUZZ_TARGETS); do n=$${t#$(BUILD)/fuzz_}; \
+	    mkdir -p $(BUILD)/corpus/$$n; \
+	    echo "== $$n ($(FUZZ_SECONDS)s)"; \
+	    $$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	        $(BUILD)/corpus/$$n tests/fuzz/corpus/$$n 2>&1 | tail -n 12; done
+
+clean:
+	rm -rf $(BUILD) .libs *.la *.lo *.slo *.o mod_flashmsg.so \
+	    core/.libs core/*.lo core/*.slo core/*.o \
+	    storage/.libs storage/*.lo storage/*.slo storage/*.o \
+	    filters/.libs filters/*.lo filters/*.slo filters/*.o

@@ -1,0 +1,41 @@
+/*
+ * template.h - the message markup: an ITEM template rendered per message
+ * and a WRAPPER around all items, compiled once at configuration time,
+ * with every substituted value HTML-escaped.  Server independent.
+ *
+ * ITEM variables:    %{message} %{level} %{level_tag} %{tags} %{extra_tags}
+ * WRAPPER variables: %{items} (required) %{count}
+ * "%%" is a literal '%'; any other '%' is literal too.
+ */
+#ifndef FM_TEMPLATE_H
+#define FM_TEMPLATE_H
+
+#include <apr_pools.h>
+#include "message.h"
+
+#define FM_DEFAULT_ITEM    "<li class=\"%{tags}\">%{message}</li>"
+#define FM_DEFAULT_WRAPPER "<ul class=\"messages\">%{items}</ul>"
+
+typedef struct fm_template fm_template;
+
+/* wrapper may be NULL (just the items).  Returns NULL or an error message. */
+const char *fm_template_compile(apr_pool_t *p, const char *item,
+                                const char *wrapper, fm_template **out);
+
+/*
+ * A template file: the per-message markup sits between the lines
+ * "%{item}" ... "%{/item}" (markers may also be inline); everything
+ * around it is the wrapper.  A file with no markers is all ITEM.
+ */
+const char *fm_template_compile_file_text(apr_pool_t *p, const char *text,
+                                          fm_template **out);
+
+/* Render msgs[0..n) into a new string of *len bytes. */
+char *fm_template_render(apr_pool_t *p, const fm_template *t,
+                         const fm_levels *lv, const fm_tagmap *tm,
+                         const fm_message *msgs, int n, apr_size_t *len);
+
+/* HTML-escape & < > " ' ; returns a new string (or s itself if clean). */
+const char *fm_html_escape(apr_pool_t *p, const char *s);
+
+#endif

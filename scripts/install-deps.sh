@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Install what building, testing and the demo need on Debian 12.
+# Only packages that are missing are installed; nothing happens when all are there.
+set -euo pipefail
+PKGS=(
+  build-essential pkg-config apache2 apache2-dev libssl-dev check
+  php-cgi php-fpm python3 python3-pytest python3-requests
+  libaprutil1-dbd-sqlite3 clang
+)
+missing=()
+for p in "${PKGS[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+if [ "$(id -u)" != 0 ]; then
+  echo "missing packages: ${missing[*]}" >&2
+  echo "run 'sudo make deps' (or install them with apt-get) and try again" >&2
+  exit 1
+fi
+echo "installing: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+apt-get install -y -q --no-install-recommends "${missing[@]}"
+# The packaged apache2 may start itself on port 80; the tests run their own.
+if command -v service >/dev/null 2>&1; then service apache2 stop >/dev/null 2>&1 || true; fi
