@@ -1,0 +1,331 @@
+/*
+ * inject_filter.c - the FLASHMSG output filter.
+ *
+ * On its first call it takes this response's X-Flash fields and flashmsg
+ * notes (fm_capture), then decides:
+ *   - not a renderable page, or nothing pending: store what changed, remove
+ *     itself, pass the body untouched;
+ *   - a renderable page with messages pending: look for the placeholder.
+ *     Until the first placeholder is found (LOOKAHEAD) the filtered output
+ *     is held back, at most FlashMsgScanLimit bytes, because the decision
+ *     (consume the messages or keep them) must go out in the response
+ *     headers.  Found: the messages are consumed, the headers fixed, and the
+ *     rest streams (RENDER) with every placeholder replaced.  End of body or
+ *     limit reached first: nothing is consumed and the body passes as is.
+ *
+ * Bytes are never copied: buckets are split around placeholders, which are
+ * deleted, and the rendered block is inserted as a bucket of its own.  A
+ * placeholder split across buckets is tracked by the core matcher, which
+ * holds back at most placeholder-length - 1 bytes, always a prefix of the
+ * placeholder, so held bytes are re-emitted from the pattern itself.
+ */
+#include <string.h>
+
+#include <apr_strings.h>
+#include <apr_buckets.h>
+#include <util_filter.h>
+#include <http_protocol.h>
+#include <http_request.h>
+
+#include "flashmsg_private.h"
+
+APLOG_USE_MODULE(flashmsg);
+
+/* In RENDER mode, pass output down once this much has accumulated. */
+#define FM_PASS_BYTES (64 * 1024)
+
+typedef enum {
+    FM_LOOKAHEAD,
+    FM_RENDER
+} fm_mode;
+
+typedef struct {
+    fm_mode mode;
+    fm_matcher m;
+    const char *block;          /* rendered messages */
+    apr_size_t block_len;
+    apr_bucket_brigade *out;    /* filtered output not passed yet */
+    apr_size_t out_bytes;
+    apr_size_t limit;           /* FlashMsgScanLimit */
+} fm_ctx;
+
+static int is_html(const char *ct)
+{
+    apr_size_t n;
+    if (!ct)
+        return 0;
+    n = strcspn(ct, "; \t");
+    return (n == 9 && !strncasecmp(ct, "text/html", 9))
+        || (n == 21 && !strncasecmp(ct, "application/xhtml+xml", 21));
+}
+
+static int is_encoded(request_rec *r)
+{
+    const char *ce = apr_table_get(r->headers_out, "Content-Encoding");
+    if (!ce)
+        ce = apr_table_get(r->err_headers_out, "Content-Encoding");
+    return ce && *ce && strcasecmp(ce, "identity") != 0;
+}
+
+/* SPEC §2: only a successful, complete HTML body can show messages. */
+static const char *why_not_renderable(request_rec *r)
+{
+    if (r->header_only)
+        return "HEAD request";
+    if (r->status < 200 || r->status > 299)
+        return "status is not 2xx";
+    if (r->status == HTTP_NO_CONTENT || r->status == HTTP_PARTIAL_CONTENT)
+        return "204/206 response";
+    if (!is_html(r->content_type))
+        return "not an HTML page";
+    if (is_encoded(r))
+        return "body already compressed by the backend";
+    return NULL;
+}
+
+/* The page will show the messages: render them, consume them, and make
+ * sure the page is neither cached nor validated as the unmodified one. */
+static void begin_render(request_rec *r, fm_ctx *ctx)
+{
+    const fm_dir_conf *c = fm_dconf(r);
+    const fm_srv_conf *sc = fm_sconf(r);
+    fm_state *st = fm_state_of(r);
+    char *block;
+
+    block = fm_template_render(r->pool, c->tmpl ? c->tmpl
+                               : fm_default_template(), sc->levels, c->tags,
+                               (const fm_message *)st->msgs->elts,
+                               st->msgs->nelts, &ctx->block_len);
+    ctx->block = block;
+    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, FM_LOGPFX
+                  "rendering %d message(s) into the page", st->msgs->nelts);
+    fm_consume_all(r);
+    st->rendered = 1;
+    fm_save(r);
+
+    apr_table_unset(r->headers_out, "Content-Length");
+    apr_table_unset(r->err_headers_out, "Content-Length");
+    apr_table_unset(r->headers_out, "ETag");
+    apr_table_unset(r->err_headers_out, "ETag");
+    apr_table_unset(r->headers_out, "Last-Modified");
+    apr_table_unset(r->err_headers_out, "Last-Modified");
+    apr_table_unset(r->headers_out, "Expires");
+    apr_table_unset(r->err_headers_out, "Cache-Control");
+    apr_table_setn(r->headers_out, "Cache-Control", "private, no-store");
+    apr_table_setn(r->notes, "no-etag", "1");
+    r->no_cache = 1;
+    /* A range of this page would cut the messages: send it whole. */
+    apr_table_unset(r->headers_in, "Range");
+    apr_table_unset(r->headers_in, "If-Range");
+    ctx->mode = FM_RENDER;
+}
+
+/* Move the first n bytes of *cur into out (splitting if needed). */
+static void take(apr_bucket **cur, apr_size_t n, fm_ctx *ctx)
+{
+    apr_bucket *b = *cur;
+    if (n < b->length) {
+        apr_bucket_split(b, n);
+        *cur = APR_BUCKET_NEXT(b);
+    }
+    else {
+        *cur = NULL;
+    }
+    APR_BUCKET_REMOVE(b);
+    APR_BRIGADE_INSERT_TAIL(ctx->out, b);
+    ctx->out_bytes += n;
+}
+
+/* Delete the first n bytes of *cur. */
+static void drop(apr_bucket **cur, apr_size_t n)
+{
+    apr_bucket *b = *cur;
+    if (n == 0)
+        return;
+    if (n < b->length) {
+        apr_bucket_split(b, n);
+        *cur = APR_BUCKET_NEXT(b);
+    }
+    else {
+        *cur = NULL;
+    }
+    apr_bucket_delete(b);
+}
+
+static void emit_pattern(fm_ctx *ctx, apr_size_t n, apr_bucket_alloc_t *ba)
+{
+    if (n == 0)
+        return;
+    APR_BRIGADE_INSERT_TAIL(ctx->out,
+                            apr_bucket_immortal_create(ctx->m.pat, n, ba));
+    ctx->out_bytes += n;
+}
+
+/* Scan one read data bucket e (data[0..len)), moving its pieces to out. */
+static void scan_bucket(request_rec *r, fm_ctx *ctx, apr_bucket *e,
+                        const char *data, apr_size_t len)
+{
+    apr_bucket_alloc_t *ba = r->connection->bucket_alloc;
+    apr_bucket *cur = e;
+    apr_size_t start = 0;
+
+    if (len == 0) {
+        apr_bucket_delete(e);
+        return;
+    }
+    for (;;) {
+        fm_step s;
+        fm_matcher_step(&ctx->m, data, start, len, &s);
+        emit_pattern(ctx, s.release, ba);
+        if (s.data_len)
+            take(&cur, s.data_len, ctx);
+        if (!s.matched) {
+            drop(&cur, len - start - s.data_len);   /* held back */
+            return;
+        }
+        drop(&cur, s.next - start - s.data_len);     /* the placeholder */
+        if (ctx->mode == FM_LOOKAHEAD)
+            begin_render(r, ctx);
+        APR_BRIGADE_INSERT_TAIL(ctx->out,
+            apr_bucket_pool_create(ctx->block, ctx->block_len, r->pool, ba));
+        ctx->out_bytes += ctx->block_len;
+        start = s.next;
+        if (start == len)
+            return;
+    }
+}
+
+static apr_status_t pass_out(ap_filter_t *f, fm_ctx *ctx)
+{
+    apr_status_t rv;
+    if (APR_BRIGADE_EMPTY(ctx->out))
+        return APR_SUCCESS;
+    rv = ap_pass_brigade(f->next, ctx->out);
+    apr_brigade_cleanup(ctx->out);
+    ctx->out_bytes = 0;
+    return rv;
+}
+
+/* Stop filtering: emit any held bytes, pass what we have and the rest of
+ * bb, and leave the chain. */
+static apr_status_t finish(ap_filter_t *f, fm_ctx *ctx, apr_bucket_brigade *bb)
+{
+    if (ctx->mode == FM_LOOKAHEAD) {
+        /* No placeholder seen: messages stay pending (plus any added). */
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, f->r, FM_LOGPFX
+                      "no placeholder in the first %" APR_SIZE_T_FMT
+                      " bytes of the page; messages stay pending",
+                      ctx->out_bytes);
+        fm_save(f->r);
+    }
+    emit_pattern(ctx, fm_matcher_finish(&ctx->m), f->c->bucket_alloc);
+    APR_BRIGADE_CONCAT(ctx->out, bb);
+    ap_remove_output_filter(f);
+    return pass_out(f, ctx);
+}
+
+static fm_ctx *make_ctx(ap_filter_t *f)
+{
+    request_rec *r = f->r;
+    const fm_dir_conf *c = fm_dconf(r);
+    fm_ctx *ctx = apr_pcalloc(r->pool, sizeof(*ctx));
+
+    ctx->mode = FM_LOOKAHEAD;
+    if (c->placeholder && c->placeholder_fail) {
+        ctx->m.pat = c->placeholder;
+        ctx->m.len = strlen(c->placeholder);
+        ctx->m.fail = (apr_size_t *)c->placeholder_fail;
+        ctx->m.held = 0;
+    }
+    else {
+        fm_matcher_init(&ctx->m, r->pool, FM_DEFAULT_PLACEHOLDER,
+                        sizeof(FM_DEFAULT_PLACEHOLDER) - 1);
+    }
+    ctx->out = apr_brigade_create(r->pool, f->c->bucket_alloc);
+    ctx->limit = c->scan_limit != FM_UNSET ? (apr_size_t)c->scan_limit
+                                           : FM_DEFAULT_SCAN_LIMIT;
+    return ctx;
+}
+
+apr_status_t fm_inject_filter(ap_filter_t *f, apr_bucket_brigade *bb)
+{
+    request_rec *r = f->r;
+    fm_ctx *ctx = f->ctx;
+    apr_status_t rv;
+
+    if (!ctx) {
+        const char *why;
+        fm_state *st;
+        fm_capture(r);
+        st = fm_load(r);
+        why = why_not_renderable(r);
+        if (why || st->msgs->nelts == 0) {
+            if (st->msgs->nelts && why)
+                ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, FM_LOGPFX
+                              "%d message(s) stay pending: %s",
+                              st->msgs->nelts, why);
+            fm_save(r);
+            ap_remove_output_filter(f);
+            return ap_pass_brigade(f->next, bb);
+        }
+        f->ctx = ctx = make_ctx(f);
+    }
+
+    while (!APR_BRIGADE_EMPTY(bb)) {
+        apr_bucket *e = APR_BRIGADE_FIRST(bb);
+        const char *data;
+        apr_size_t len;
+
+        if (APR_BUCKET_IS_EOS(e))
+            return finish(f, ctx, bb);
+        if (APR_BUCKET_IS_METADATA(e)) {
+            /* While looking ahead a FLUSH is held in order with the data:
+             * flushing would commit the headers before the decision. */
+            APR_BUCKET_REMOVE(e);
+            APR_BRIGADE_INSERT_TAIL(ctx->out, e);
+            if (APR_BUCKET_IS_FLUSH(e) && ctx->mode == FM_RENDER
+                && (rv = pass_out(f, ctx)) != APR_SUCCESS)
+                return rv;
+            continue;
+        }
+        if (ctx->mode == FM_RENDER) {
+            rv = apr_bucket_read(e, &data, &len, APR_NONBLOCK_READ);
+            if (APR_STATUS_IS_EAGAIN(rv)) {
+                /* The generator is slow: send what we have, then wait. */
+                APR_BRIGADE_INSERT_TAIL(ctx->out,
+                                        apr_bucket_flush_create(f->c->bucket_alloc));
+                if ((rv = pass_out(f, ctx)) != APR_SUCCESS)
+                    return rv;
+                rv = apr_bucket_read(e, &data, &len, APR_BLOCK_READ);
+            }
+        }
+        else {
+            rv = apr_bucket_read(e, &data, &len, APR_BLOCK_READ);
+        }
+        if (rv != APR_SUCCESS) {
+            ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, r, FM_LOGPFX
+                          "reading the response body failed");
+            return rv;
+        }
+        scan_bucket(r, ctx, e, data, len);
+        if (ctx->mode == FM_LOOKAHEAD && ctx->out_bytes > ctx->limit)
+            return finish(f, ctx, bb);
+        if (ctx->mode == FM_RENDER && ctx->out_bytes >= FM_PASS_BYTES
+            && (rv = pass_out(f, ctx)) != APR_SUCCESS)
+            return rv;
+    }
+
+    if (ctx->mode == FM_RENDER)
+        return pass_out(f, ctx);
+    /* Still looking: the held output must outlive this call. */
+    {
+        apr_bucket *e;
+        for (e = APR_BRIGADE_FIRST(ctx->out); e != APR_BRIGADE_SENTINEL(ctx->out);
+             e = APR_BUCKET_NEXT(e)) {
+            rv = apr_bucket_setaside(e, r->pool);
+            if (rv != APR_SUCCESS && rv != APR_ENOTIMPL)
+                return rv;
+        }
+    }
+    return APR_SUCCESS;
+}

@@ -1,0 +1,113 @@
+/*
+ * flashmsg_private.h - what the httpd glue (mod_flashmsg.c, storage/,
+ * filters/) shares: configuration, the per-request message store, and the
+ * functions between them.  The core (core/) knows nothing of this file.
+ */
+#ifndef FLASHMSG_PRIVATE_H
+#define FLASHMSG_PRIVATE_H
+
+#include <httpd.h>
+#include <http_config.h>
+#include <http_log.h>
+#include <util_filter.h>
+
+#include "core/message.h"
+#include "core/keys.h"
+#include "core/template.h"
+#include "core/placeholder.h"
+#include "core/cookie_codec.h"
+
+extern module AP_MODULE_DECLARE_DATA flashmsg_module;
+
+#define FM_VERSION "0.1.0"
+
+/* Log lines carry their own prefix: AHxxxxx numbers belong to httpd. */
+#define FM_LOGPFX "mod_flashmsg: "
+
+#define FM_UNSET -1
+
+typedef enum {
+    FM_STORAGE_UNSET = -1,
+    FM_STORAGE_COOKIE = 0,
+    FM_STORAGE_SESSION,
+    FM_STORAGE_FALLBACK
+} fm_storage_kind;
+
+typedef struct {
+    int level;
+    const char *text;
+} fm_conf_add;
+
+/* Per-directory configuration; every field has an unset value and a merge rule
+ * (see fm_merge_dir_conf). */
+typedef struct {
+    int enabled;                    /* FlashMsg */
+    int storage;                    /* FlashMsgStorage */
+    const char *cookie_name;        /* FlashMsgCookieName */
+    const char *cookie_domain;      /* FlashMsgCookieDomain; "" = none */
+    apr_int64_t cookie_max_size;    /* FlashMsgCookieMaxSize */
+    apr_int64_t max_age;            /* FlashMsgMaxAge */
+    int encrypt;                    /* FlashMsgCookieEncrypt */
+    int min_level;                  /* FlashMsgMinLevel */
+    const fm_tagmap *tags;          /* FlashMsgTag, merged entry by entry */
+    const char *header;             /* FlashMsgHeader */
+    const char *placeholder;        /* FlashMsgPlaceholder */
+    const apr_size_t *placeholder_fail;  /* its KMP table, built once */
+    const fm_template *tmpl;        /* FlashMsgTemplate / FlashMsgTemplateFile */
+    const apr_array_header_t *adds; /* FlashMsgAdd (fm_conf_add); inner replaces outer */
+    apr_int64_t scan_limit;         /* FlashMsgScanLimit */
+} fm_dir_conf;
+
+/* Per-server configuration. */
+typedef struct {
+    fm_levels *levels;              /* FlashMsgLevel, server-wide vocabulary */
+    const fm_keyring *keys;         /* FlashMsgSecret, derived at start */
+    const char *enabled_at;         /* "file:line" of a FlashMsg On in this server */
+} fm_srv_conf;
+
+/* Defaults. */
+#define FM_DEFAULT_COOKIE      "flashmsg"
+#define FM_DEFAULT_HEADER      "X-Flash"
+#define FM_DEFAULT_PLACEHOLDER "<!--FLASH_MESSAGES-->"
+#define FM_DEFAULT_MAX_SIZE    2048
+#define FM_DEFAULT_MAX_AGE     86400
+#define FM_DEFAULT_SCAN_LIMIT  (128 * 1024)
+#define FM_NOTE_KEY            "flashmsg"
+
+/* The one message store of a request, shared by its subrequests and
+ * internal redirects (it hangs off the initial request). */
+typedef struct {
+    apr_array_header_t *msgs;   /* fm_message, pending, oldest first */
+    int loaded;                 /* storage has been read */
+    int had_state;              /* the client sent our cookie */
+    int changed;                /* storage must be written */
+    int captured;               /* this response's additions were taken */
+    int saved;                  /* storage was written (once per request) */
+    int rendered;               /* messages were rendered into the page */
+} fm_state;
+
+/* mod_flashmsg.c */
+const fm_dir_conf *fm_dconf(request_rec *r);
+const fm_srv_conf *fm_sconf(request_rec *r);
+fm_state *fm_state_of(request_rec *r);
+/* Read storage once (no-op unless FlashMsg is on and state was sent). */
+fm_state *fm_load(request_rec *r);
+/* Add a message under r's configuration; returns 1 if kept. */
+int fm_add(request_rec *r, int level, const char *text, const char *extra_tags);
+/* Parse one X-Flash value / note and add its messages, logging problems. */
+void fm_add_from_value(request_rec *r, const char *origin, const char *value);
+/* Take the X-Flash fields, flashmsg notes and FlashMsgAdd of this response. */
+void fm_capture(request_rec *r);
+/* Write storage if it changed; at most once per request. */
+void fm_save(request_rec *r);
+/* Everything pending was shown: clear the store. */
+void fm_consume_all(request_rec *r);
+apr_int64_t fm_now(void);
+/* The compiled default template (Django's markup). */
+const fm_template *fm_default_template(void);
+
+/* filters/inject_filter.c */
+#define FM_FILTER_NAME "FLASHMSG"
+apr_status_t fm_inject_filter(ap_filter_t *f, apr_bucket_brigade *bb);
+
+#endif

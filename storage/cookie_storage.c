@@ -1,0 +1,166 @@
+/*
+ * cookie_storage.c - pending messages in one signed (optionally encrypted)
+ * cookie.  The codec (core/cookie_codec.c) does the bytes; this file reads
+ * the Cookie header, logs what it rejects, and writes Set-Cookie.
+ */
+#include <string.h>
+
+#include <apr_strings.h>
+#include <http_protocol.h>
+
+#include "storage/storage.h"
+#include "core/cookie_header.h"
+
+APLOG_USE_MODULE(flashmsg);
+
+typedef struct {
+    const char *name;
+    fm_codec_opts opts;
+    apr_size_t max_size;
+} cookie_conf;
+
+static void cookie_conf_of(request_rec *r, cookie_conf *cc)
+{
+    const fm_dir_conf *c = fm_dconf(r);
+    cc->name = c->cookie_name ? c->cookie_name : FM_DEFAULT_COOKIE;
+    cc->opts.cookie_name = cc->name;
+    cc->opts.encrypt = c->encrypt == 1;
+    cc->opts.max_age = c->max_age != FM_UNSET ? c->max_age
+                                              : FM_DEFAULT_MAX_AGE;
+    cc->max_size = c->cookie_max_size != FM_UNSET
+                   ? (apr_size_t)c->cookie_max_size : FM_DEFAULT_MAX_SIZE;
+}
+
+typedef struct {
+    apr_pool_t *p;
+    const char *name;
+    apr_array_header_t *values;
+} find_ctx;
+
+static int find_in_header(void *vctx, const char *key, const char *value)
+{
+    find_ctx *fc = vctx;
+    (void)key;
+    fm_cookie_header_find(fc->p, value, fc->name, fc->values);
+    return 1;
+}
+
+static void cookie_load(request_rec *r, fm_state *st)
+{
+    const fm_srv_conf *sc = fm_sconf(r);
+    cookie_conf cc;
+    find_ctx fc;
+    int i;
+
+    cookie_conf_of(r, &cc);
+    fc.p = r->pool;
+    fc.name = cc.name;
+    fc.values = apr_array_make(r->pool, 2, sizeof(const char *));
+    /* HTTP/2 may send several Cookie fields: look at all of them. */
+    apr_table_do(find_in_header, &fc, r->headers_in, "Cookie", NULL);
+    if (fc.values->nelts == 0)
+        return;
+    st->had_state = 1;
+    if (!sc->keys) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, FM_LOGPFX
+                      "no FlashMsgSecret for this server; cookie ignored");
+        return;
+    }
+    if (fc.values->nelts > 1)
+        st->changed = 1;   /* rewrite so the client ends up with one */
+    for (i = 0; i < fc.values->nelts; i++) {
+        const char *v = APR_ARRAY_IDX(fc.values, i, const char *);
+        unsigned flags = 0;
+        int expired = 0, key_index = 0;
+        fm_decode_status ds = fm_cookie_decode(st->msgs->pool, sc->keys,
+                                               &cc.opts, v, strlen(v),
+                                               fm_now(), st->msgs, &flags,
+                                               &expired, &key_index);
+        if (ds == FM_DECODE_OK) {
+            if (expired) {
+                ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, FM_LOGPFX
+                              "%d message(s) expired (FlashMsgMaxAge)",
+                              expired);
+                st->changed = 1;
+            }
+            if (key_index > 0)
+                ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, FM_LOGPFX
+                              "cookie verified with old key %d",
+                              key_index + 1);
+            ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, FM_LOGPFX
+                          "%d pending message(s) loaded from cookie",
+                          st->msgs->nelts);
+            return;
+        }
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, FM_LOGPFX
+                      "cookie %s ignored and deleted: %s (%" APR_SIZE_T_FMT
+                      " bytes)", cc.name, fm_decode_status_str(ds), strlen(v));
+    }
+    /* Nothing usable: delete what the client holds. */
+    st->changed = 1;
+}
+
+static const char *cookie_attrs(request_rec *r)
+{
+    const fm_dir_conf *c = fm_dconf(r);
+    int https = !strcasecmp(ap_http_scheme(r), "https");
+    return apr_pstrcat(r->pool, "; Path=/; HttpOnly; SameSite=Lax",
+                       https ? "; Secure" : "",
+                       c->cookie_domain && *c->cookie_domain ? "; Domain=" : "",
+                       c->cookie_domain ? c->cookie_domain : "", NULL);
+}
+
+static void cookie_save(request_rec *r, fm_state *st)
+{
+    const fm_srv_conf *sc = fm_sconf(r);
+    const fm_message *msgs = (const fm_message *)st->msgs->elts;
+    int n = st->msgs->nelts, keep;
+    cookie_conf cc;
+    const char *value;
+
+    cookie_conf_of(r, &cc);
+    if (n == 0) {
+        if (st->had_state)
+            apr_table_addn(r->err_headers_out, "Set-Cookie",
+                           apr_pstrcat(r->pool, cc.name, "=; Max-Age=0; "
+                                       "Expires=Thu, 01 Jan 1970 00:00:00 GMT",
+                                       cookie_attrs(r), NULL));
+        return;
+    }
+    if (!sc->keys) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, FM_LOGPFX
+                      "no FlashMsgSecret for this server; %d message(s) "
+                      "lost", n);
+        return;
+    }
+    /* Cookie storage alone keeps the newest messages that fit. */
+    keep = fm_cookie_fit(&cc.opts, msgs, n, cc.max_size, 1);
+    if (keep < n) {
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, FM_LOGPFX
+                      "%d oldest message(s) dropped: they do not fit in "
+                      "FlashMsgCookieMaxSize %" APR_SIZE_T_FMT,
+                      n - keep, cc.max_size);
+        msgs += n - keep;
+        n = keep;
+        if (n == 0) {
+            st->msgs->nelts = 0;
+            cookie_save(r, st);
+            return;
+        }
+    }
+    value = fm_cookie_encode(r->pool, sc->keys, &cc.opts, msgs, n, 0,
+                             fm_now());
+    apr_table_addn(r->err_headers_out, "Set-Cookie",
+                   apr_psprintf(r->pool, "%s=%s; Max-Age=%" APR_INT64_T_FMT
+                                "%s", cc.name, value, cc.opts.max_age,
+                                cookie_attrs(r)));
+    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, FM_LOGPFX
+                  "%d pending message(s) stored in cookie (%" APR_SIZE_T_FMT
+                  " bytes)", n, strlen(value));
+}
+
+const fm_storage_ops fm_cookie_storage = {
+    "cookie",
+    cookie_load,
+    cookie_save
+};

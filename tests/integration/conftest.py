@@ -1,0 +1,167 @@
+"""Fixtures: a shared apache2 with the standard test site, and a factory for
+servers with their own configuration.  Every test fails on an unexpected
+[error]/[crit] line in the error log written while it ran."""
+import html
+import re
+
+import pytest
+import requests
+
+from harness import Httpd
+
+PAGE = "<html><head><title>t</title></head><body>\n<!--FLASH_MESSAGES-->\n<p>page body</p>\n</body></html>\n"
+PLAIN = "<html><body><p>no placeholder</p></body></html>\n"
+
+EMIT_CGI = r'''#!/usr/bin/python3
+# Emits whatever the query asks for: status, location, h (header lines), ct, body.
+import os, sys, urllib.parse
+q = urllib.parse.parse_qs(os.environ.get("QUERY_STRING", ""), keep_blank_values=True)
+out = []
+if "status" in q:
+    out.append("Status: " + q["status"][0])
+if "location" in q:
+    out.append("Location: " + q["location"][0])
+out += q.get("h", [])
+if "ct" in q:
+    out.append("Content-Type: " + q["ct"][0])
+elif "location" not in q or "status" in q:
+    out.append("Content-Type: text/html; charset=utf-8")
+body = q.get("body", ["<html><body><!--FLASH_MESSAGES--><p>emitted</p></body></html>"])[0]
+sys.stdout.buffer.write(("\r\n".join(out) + "\r\n\r\n").encode("utf-8") + body.encode("utf-8"))
+'''
+
+SAVE_CGI = """#!/bin/sh
+# A form handler: flash a message and redirect with Status 302.
+printf 'Status: 302 Found\\r\\n'
+printf 'Location: /page.html\\r\\n'
+printf 'X-Flash: success: Profile saved.\\r\\n'
+printf 'Content-Type: text/html\\r\\n\\r\\n'
+printf '<html><body>moved</body></html>'
+"""
+
+LOCAL_CGI = """#!/bin/sh
+# Location without Status: httpd redirects internally to the page.
+printf 'Location: /page.html\\r\\n'
+printf 'X-Flash: info: Internal hop\\r\\n\\r\\n'
+"""
+
+NOTFOUND_CGI = """#!/bin/sh
+printf 'Status: 404 Not Found\\r\\n'
+printf 'X-Flash: error: Nothing here\\r\\n'
+printf 'Content-Type: text/html\\r\\n\\r\\n'
+printf '<html><body><!--FLASH_MESSAGES-->gone</body></html>'
+"""
+
+FAIL_CGI = """#!/bin/sh
+printf 'Status: 500 Internal Server Error\\r\\n'
+printf 'X-Flash: error: Backend failed\\r\\n'
+printf 'Content-Type: text/html\\r\\n\\r\\n'
+printf '<html><body><!--FLASH_MESSAGES-->failed</body></html>'
+"""
+
+SAVE_PHP = """<?php
+if ($_SERVER['REQUEST_METHOD'] === 'POST') {
+    $name = isset($_POST['name']) ? $_POST['name'] : '';
+    header('X-Flash: "Saved ' . addcslashes($name, '"\\\\') . '";level=success', false);
+    header('X-Flash: %"Gr%c3%bc%c3%9fe aus PHP";level=info;tags="php"', false);
+    header('Location: /page.html', true, 303);
+    exit;
+}
+?>
+<html><body><!--FLASH_MESSAGES--><form method="post"><input name="name"></form></body></html>
+"""
+
+SITE = {
+    "page.html": PAGE,
+    "index.html": PAGE,
+    "plain.html": PLAIN,
+    "data.json": '{"ok": true}\n',
+    "cgi/emit.cgi": EMIT_CGI,
+    "cgi/save.cgi": SAVE_CGI,
+    "cgi/local.cgi": LOCAL_CGI,
+    "cgi/notfound.cgi": NOTFOUND_CGI,
+    "cgi/fail.cgi": FAIL_CGI,
+    "php/save.php": SAVE_PHP,
+    "split/page.html": PAGE,
+}
+
+SITE_CONF = """
+FlashMsgLevel critical 50
+<Location /split/>
+  SetOutputFilter BUCKETEER
+</Location>
+<Location /tagged/>
+  FlashMsgTag error danger
+  FlashMsgTag info ""
+</Location>
+<Location /old>
+  FlashMsgAdd warning "This page has moved."
+  Redirect 301 /old /page.html
+</Location>
+<Location /off/>
+  FlashMsg Off
+</Location>
+"""
+
+
+def rendered(text):
+    """The messages rendered by the default template: [(class, text)]."""
+    m = re.search(r'<ul class="messages">(.*?)</ul>', text, re.S)
+    if not m:
+        return []
+    return [(html.unescape(c), html.unescape(t)) for c, t in
+            re.findall(r'<li class="([^"]*)">(.*?)</li>', m.group(1), re.S)]
+
+
+def texts(text):
+    return [t for _, t in rendered(text)]
+
+
+def emit_url(base, **params):
+    """URL of emit.cgi; h may be a list of header lines."""
+    return requests.Request("GET", base + "/cgi/emit.cgi", params=params).prepare().url
+
+
+@pytest.fixture(scope="session")
+def site():
+    srv = Httpd(SITE_CONF, files=SITE, modules=["bucketeer"], name="site")
+    srv.start()
+    yield srv
+    srv.cleanup()
+
+
+@pytest.fixture
+def server(site):
+    """The shared site, with this test's error-log window."""
+    site.mark_log()
+    site.expected_errors = []
+    yield site
+    bad = site.unexpected_errors()
+    assert not bad, "unexpected error log lines:\n" + "\n".join(bad)
+
+
+@pytest.fixture
+def make_server():
+    made = []
+
+    def make(conf="", files=None, start=True, **kw):
+        all_files = dict(SITE)
+        all_files.update(files or {})
+        srv = Httpd(conf, files=all_files, **kw)
+        made.append(srv)
+        if start:
+            srv.start()
+        return srv
+
+    yield make
+    for srv in made:
+        bad = srv.unexpected_errors()
+        srv.cleanup()
+        assert not bad, "unexpected error log lines:\n" + "\n".join(bad)
+
+
+@pytest.fixture
+def client():
+    s = requests.Session()
+    yield s
+    s.close()

@@ -1,0 +1,211 @@
+"""A real apache2 for the tests: generated server root, free loopback port,
+the freshly built mod_flashmsg.so, and an error log that the test reads.
+
+Nothing here is mocked: the server is Debian's /usr/sbin/apache2 with its
+own modules, CGI runs through mod_cgid, PHP through php-cgi.
+"""
+import os
+import re
+import shutil
+import signal
+import socket
+import stat
+import subprocess
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TOP = os.path.abspath(os.path.join(HERE, "..", ".."))
+MODULE = os.path.join(TOP, "mod_flashmsg.so")
+APACHE2 = os.environ.get("APACHE2", "/usr/sbin/apache2")
+MODDIR = os.environ.get("APACHE_MODDIR", "/usr/lib/apache2/modules")
+SECRET = "test-secret-0123456789abcdef0123456789abcdef"
+OLD_SECRET = "old-secret-0123456789abcdef0123456789abcdef0"
+
+BASE_MODULES = ["authz_core", "mime", "dir", "alias", "env", "cgid",
+                "actions", "headers", "setenvif"]
+
+# An error log line of level error or worse: "[module:error]" etc.
+ERROR_LINE = re.compile(r"\[[a-z_0-9]*:(error|crit|alert|emerg)\]")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _make_tree_readable(path):
+    """apache2 runs its children as www-data: let them read the tree."""
+    for dirpath, dirnames, filenames in os.walk(path):
+        os.chmod(dirpath, 0o755)
+        for f in filenames:
+            p = os.path.join(dirpath, f)
+            mode = os.stat(p).st_mode
+            os.chmod(p, mode | stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
+
+
+class Httpd:
+    """One apache2 instance.  `conf` is added inside the server config after
+    the base directives; `files` maps paths under htdocs to contents (str or
+    bytes); names ending in .cgi become executable."""
+
+    def __init__(self, conf="", files=None, modules=(), mpm="event",
+                 flashmsg=True, secret=SECRET, log_level="flashmsg:debug",
+                 name="httpd"):
+        self.root = tempfile.mkdtemp(prefix="flashmsg-%s-" % name, dir="/tmp")
+        os.chmod(self.root, 0o755)
+        self.port = free_port()
+        self.url = "http://127.0.0.1:%d" % self.port
+        self.proc = None
+        self.expected_errors = []
+        self.log_offset = 0
+        for d in ("conf", "logs", "run", "htdocs"):
+            os.makedirs(os.path.join(self.root, d), exist_ok=True)
+        self.htdocs = os.path.join(self.root, "htdocs")
+        for path, content in (files or {}).items():
+            self.write(path, content)
+        mods = BASE_MODULES + [m for m in modules if m not in BASE_MODULES]
+        self.config = self._config(conf, mods, mpm, flashmsg, secret, log_level)
+        with open(self.conf_path, "w") as f:
+            f.write(self.config)
+
+    @property
+    def conf_path(self):
+        return os.path.join(self.root, "conf", "httpd.conf")
+
+    @property
+    def error_log(self):
+        return os.path.join(self.root, "logs", "error.log")
+
+    def write(self, path, content):
+        full = os.path.join(self.htdocs, path.lstrip("/"))
+        os.makedirs(os.path.dirname(full), exist_ok=True)
+        mode = "wb" if isinstance(content, bytes) else "w"
+        with open(full, mode) as f:
+            f.write(content)
+        if full.endswith(".cgi"):
+            os.chmod(full, 0o755)
+        return full
+
+    def _config(self, conf, mods, mpm, flashmsg, secret, log_level):
+        lines = [
+            'ServerRoot "%s"' % self.root,
+            "ServerName 127.0.0.1:%d" % self.port,
+            "Listen 127.0.0.1:%d" % self.port,
+            'PidFile "%s/run/httpd.pid"' % self.root,
+            'DefaultRuntimeDir "%s/run"' % self.root,
+            'ErrorLog "%s"' % self.error_log,
+            "LogLevel warn %s" % log_level,
+            'LoadModule mpm_%s_module "%s/mod_mpm_%s.so"' % (mpm, MODDIR, mpm),
+        ]
+        for m in mods:
+            if m == "cgid" and mpm == "prefork":
+                m = "cgi"
+            lines.append('LoadModule %s_module "%s/mod_%s.so"' % (m, MODDIR, m))
+        if flashmsg:
+            lines.append('LoadModule flashmsg_module "%s"' % MODULE)
+        if os.geteuid() == 0:
+            lines += ["User www-data", "Group www-data"]
+        lines += [
+            "TypesConfig /etc/mime.types",
+            "AddDefaultCharset Off",
+            'DocumentRoot "%s"' % self.htdocs,
+            'ScriptSock "%s/run/cgid.sock"' % self.root,
+            "StartServers 1",
+            "Timeout 20",
+            "KeepAliveTimeout 2",
+            "DirectoryIndex index.html",
+            '<Directory "%s">' % self.htdocs,
+            "  Require all granted",
+            "  Options +ExecCGI",
+            "  AddHandler cgi-script .cgi",
+            "</Directory>",
+            # php-cgi the Debian way: mod_actions hands .php to the binary.
+            'ScriptAlias /php-cgi-bin/ "/usr/lib/cgi-bin/"',
+            '<Directory "/usr/lib/cgi-bin">',
+            "  Require all granted",
+            "</Directory>",
+            '<FilesMatch "\\.php$">',
+            "  SetHandler application/x-httpd-php",
+            "</FilesMatch>",
+            "Action application/x-httpd-php /php-cgi-bin/php",
+        ]
+        if mpm in ("event", "worker"):
+            lines += ["ThreadsPerChild 8", "MaxRequestWorkers 16",
+                      "ServerLimit 2"]
+        if flashmsg and secret:
+            lines.append("FlashMsgSecret %s" % secret)
+        if flashmsg:
+            lines.append("FlashMsg On")
+        lines.append(conf)
+        return "\n".join(lines) + "\n"
+
+    def configtest(self):
+        """apache2 -t: returns (exit code, output)."""
+        _make_tree_readable(self.root)
+        p = subprocess.run([APACHE2, "-t", "-f", self.conf_path],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           text=True, timeout=30)
+        return p.returncode, p.stdout
+
+    def start(self):
+        _make_tree_readable(self.root)
+        self.proc = subprocess.Popen(
+            [APACHE2, "-f", self.conf_path, "-DFOREGROUND"],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            env=dict(os.environ, **getattr(self, "env", {})))
+        deadline = time.time() + 15
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                out = self.proc.stdout.read().decode(errors="replace")
+                raise RuntimeError("apache2 exited at start (%s):\n%s\n%s" %
+                                   (self.proc.returncode, out, self.read_log()))
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), 0.2):
+                    return self
+            except OSError:
+                time.sleep(0.05)
+        self.stop()
+        raise RuntimeError("apache2 did not listen on %d" % self.port)
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if self.proc and self.proc.stdout:
+            self.proc.stdout.close()
+        self.proc = None
+
+    def read_log(self):
+        try:
+            with open(self.error_log, errors="replace") as f:
+                return f.read()
+        except FileNotFoundError:
+            return ""
+
+    def log_since_mark(self):
+        return self.read_log()[self.log_offset:]
+
+    def mark_log(self):
+        self.log_offset = len(self.read_log())
+
+    def expect_error(self, pattern):
+        """Declare an error-log line the current test expects."""
+        self.expected_errors.append(re.compile(pattern))
+
+    def unexpected_errors(self):
+        bad = []
+        for line in self.log_since_mark().splitlines():
+            if ERROR_LINE.search(line) and not any(
+                    p.search(line) for p in self.expected_errors):
+                bad.append(line)
+        return bad
+
+    def cleanup(self):
+        self.stop()
+        shutil.rmtree(self.root, ignore_errors=True)
