@@ -514,10 +514,34 @@ static const command_rec fm_cmds[] = {
 /* ------------------------------------------------------------------ */
 /* Startup validation                                                   */
 
+/* Runs for `apache2 -t` too, so configtest reports what start would. */
+static int fm_check_config(apr_pool_t *pconf, apr_pool_t *plog,
+                           apr_pool_t *ptemp, server_rec *s)
+{
+    server_rec *v;
+    (void)pconf;
+    (void)plog;
+    for (v = s; v; v = v->next) {
+        const fm_srv_conf *sc = ap_get_module_config(v->module_config,
+                                                     &flashmsg_module);
+        if (sc && sc->enabled_at && !sc->keys) {
+            ap_log_error(APLOG_MARK, APLOG_EMERG, 0, v, FM_LOGPFX
+                "FlashMsg On (%s) needs FlashMsgSecret for %s: the message "
+                "cookie is signed with it. Add e.g. 'FlashMsgSecret <64 hex "
+                "digits from openssl rand -hex 32>' to the server or virtual "
+                "host", sc->enabled_at, v->is_virtual
+                ? apr_psprintf(ptemp, "the virtual host at %s:%d",
+                               v->defn_name, v->defn_line_number)
+                : "the main server");
+            return HTTP_INTERNAL_SERVER_ERROR;
+        }
+    }
+    return OK;
+}
+
 static int fm_post_config(apr_pool_t *pconf, apr_pool_t *plog,
                           apr_pool_t *ptemp, server_rec *s)
 {
-    server_rec *v;
     fm_template *t;
     const char *err;
     (void)plog;
@@ -529,21 +553,6 @@ static int fm_post_config(apr_pool_t *pconf, apr_pool_t *plog,
         return HTTP_INTERNAL_SERVER_ERROR;
     }
     default_template = t;
-    for (v = s; v; v = v->next) {
-        const fm_srv_conf *sc = ap_get_module_config(v->module_config,
-                                                     &flashmsg_module);
-        if (sc && sc->enabled_at && !sc->keys) {
-            ap_log_error(APLOG_MARK, APLOG_EMERG, 0, v, FM_LOGPFX
-                "FlashMsg On (%s) needs FlashMsgSecret for server %s "
-                "(defined at %s:%d): the message cookie is signed with it. "
-                "Add e.g. 'FlashMsgSecret <64 hex digits from openssl rand "
-                "-hex 32>' to the server or virtual host",
-                sc->enabled_at, v->server_hostname ? v->server_hostname
-                : "(main)", v->defn_name ? v->defn_name : "(main config)",
-                v->defn_line_number);
-            return HTTP_INTERNAL_SERVER_ERROR;
-        }
-    }
     ap_log_error(APLOG_MARK, APLOG_INFO, 0, s, FM_LOGPFX "version "
                  FM_VERSION " ready (cookie storage)");
     return OK;
@@ -769,6 +778,7 @@ static apr_array_header_t *flashmsg_pending(request_rec *r)
 static void fm_register_hooks(apr_pool_t *p)
 {
     (void)p;
+    ap_hook_check_config(fm_check_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_post_config(fm_post_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_insert_filter(fm_insert_filter, NULL, NULL, APR_HOOK_LAST);
     ap_hook_insert_error_filter(fm_insert_error_filter, NULL, NULL,

@@ -132,8 +132,9 @@ class Httpd:
             "Action application/x-httpd-php /php-cgi-bin/php",
         ]
         if mpm in ("event", "worker"):
-            lines += ["ThreadsPerChild 8", "MaxRequestWorkers 16",
-                      "ServerLimit 2"]
+            lines += ["ServerLimit 2", "ThreadsPerChild 16",
+                      "MaxRequestWorkers 32", "MinSpareThreads 8",
+                      "MaxSpareThreads 32"]
         if flashmsg and secret:
             lines.append("FlashMsgSecret %s" % secret)
         if flashmsg:

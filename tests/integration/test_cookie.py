@@ -1,0 +1,131 @@
+"""The signed cookie: attributes, tampering, foreign and rotated keys,
+expiry, the size bound."""
+import re
+import time
+
+import requests
+
+from conftest import texts, emit_url
+from harness import SECRET, OLD_SECRET
+
+
+def store(srv, client, *values, **kw):
+    r = client.get(emit_url(srv.url, status="302", location="/page.html",
+                            h=["X-Flash: " + v for v in values]),
+                   allow_redirects=False, **kw)
+    assert r.status_code == 302
+    return r
+
+
+def test_cookie_attributes(server, client):
+    r = store(server, client, "info: attrs")
+    sc = r.headers["Set-Cookie"]
+    assert sc.startswith("flashmsg=s1.")
+    for attr in ("Path=/", "HttpOnly", "SameSite=Lax", "Max-Age=86400"):
+        assert attr in sc
+    assert "Secure" not in sc          # plain http
+    assert "Domain" not in sc
+
+
+def test_cookie_value_does_not_need_escaping(server, client):
+    r = store(server, client, "info: ü & ; , = \" \\ spaces")
+    value = r.cookies["flashmsg"]
+    assert re.fullmatch(r"s1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+", value)
+
+
+def test_tampered_cookie_is_ignored_and_deleted(server, client):
+    store(server, client, "info: genuine")
+    value = client.cookies["flashmsg"]
+    i = len("s1.") + 5
+    forged = value[:i] + ("A" if value[i] != "A" else "B") + value[i + 1:]
+    r = requests.get(server.url + "/page.html", cookies={"flashmsg": forged})
+    assert texts(r.text) == []
+    assert "Max-Age=0" in r.headers["Set-Cookie"]
+    assert "cookie flashmsg ignored and deleted" in server.log_since_mark()
+
+
+def test_garbage_cookies_are_deleted_never_500(server):
+    for v in ("", "x", "s1.", "s1..", "s1.AAAA.AAAA", "e1.AAAA", "%00%ff",
+              "s1." + "A" * 5000 + ".AAAA", "é"):
+        r = requests.get(server.url + "/page.html",
+                         headers={"Cookie": "flashmsg=" + v})
+        assert r.status_code == 200, v
+        assert texts(r.text) == []
+
+
+def test_foreign_secret_is_rejected(server, make_server, client):
+    other = make_server(secret="another-secret-that-is-long-enough-0123456789")
+    store(other, client, "info: from elsewhere")
+    r = client.get(server.url + "/page.html")
+    assert texts(r.text) == []
+    assert "Max-Age=0" in r.headers["Set-Cookie"]
+
+
+def test_key_rotation(make_server, client):
+    old = make_server(secret=OLD_SECRET, name="old")
+    store(old, client, "info: signed with the old key")
+    cookie = client.cookies["flashmsg"]
+    rotated = make_server(secret="%s %s" % (SECRET, OLD_SECRET), name="rotated")
+    r = requests.get(rotated.url + "/page.html", cookies={"flashmsg": cookie})
+    assert texts(r.text) == ["signed with the old key"]
+    # a key removed from the list no longer verifies
+    new_only = make_server(secret=SECRET, name="new")
+    r = requests.get(new_only.url + "/page.html", cookies={"flashmsg": cookie})
+    assert texts(r.text) == []
+
+
+def test_rotated_server_signs_with_first_key(make_server, client):
+    rotated = make_server(secret="%s %s" % (SECRET, OLD_SECRET), name="rotated")
+    store(rotated, client, "info: new key")
+    cookie = client.cookies["flashmsg"]
+    new_only = make_server(secret=SECRET, name="new")
+    r = requests.get(new_only.url + "/page.html", cookies={"flashmsg": cookie})
+    assert texts(r.text) == ["new key"]
+
+
+def test_expired_messages_are_dropped(make_server, client):
+    srv = make_server("FlashMsgMaxAge 1")
+    r = store(srv, client, "info: short lived")
+    assert "Max-Age=1" in r.headers["Set-Cookie"]
+    cookie = client.cookies["flashmsg"]
+    time.sleep(2.2)
+    r = requests.get(srv.url + "/page.html", cookies={"flashmsg": cookie})
+    assert texts(r.text) == []
+    assert "Max-Age=0" in r.headers["Set-Cookie"]
+    assert "expired" in srv.log_since_mark()
+
+
+def test_size_bound_keeps_newest(server, client):
+    msgs = ['"%s %03d";level=info' % ("x" * 180, i) for i in range(30)]
+    r = client.get(emit_url(server.url, status="302", location="/page.html",
+                            h="X-Flash: " + ", ".join(msgs)), allow_redirects=False)
+    value = r.cookies["flashmsg"]
+    assert len(value) <= 2048
+    assert re.search(r"flashmsg:warn.*oldest message\(s\) dropped", server.log_since_mark())
+    shown = texts(client.get(server.url + "/page.html").text)
+    assert 3 < len(shown) < 30
+    assert shown[-1].endswith(" 029")
+    nums = [int(t[-3:]) for t in shown]
+    assert nums == list(range(30 - len(shown), 30))
+
+
+def test_custom_cookie_name_domain_and_size(make_server, client):
+    srv = make_server("FlashMsgCookieName notice\nFlashMsgCookieDomain example.test\n"
+                      "FlashMsgCookieMaxSize 400")
+    r = client.get(emit_url(srv.url, status="302", location="/x",
+                            h="X-Flash: info: " + "y" * 600), allow_redirects=False)
+    # a single message larger than the cookie is dropped (and logged)
+    assert "Set-Cookie" not in r.headers
+    assert "dropped" in srv.log_since_mark()
+    r = client.get(emit_url(srv.url, status="302", location="/x",
+                            h="X-Flash: info: short"), allow_redirects=False)
+    sc = r.headers["Set-Cookie"]
+    assert sc.startswith("notice=s1.") and "Domain=example.test" in sc
+
+
+def test_two_cookies_with_the_same_name(server, client):
+    store(server, client, "info: real one")
+    good = client.cookies["flashmsg"]
+    r = requests.get(server.url + "/page.html",
+                     headers={"Cookie": "flashmsg=garbage; flashmsg=%s" % good})
+    assert texts(r.text) == ["real one"]
