@@ -52,10 +52,10 @@ class Httpd:
 
     def __init__(self, conf="", files=None, modules=(), mpm="event",
                  flashmsg=True, secret=SECRET, log_level="flashmsg:debug",
-                 name="httpd"):
+                 name="httpd", port=None):
         self.root = tempfile.mkdtemp(prefix="flashmsg-%s-" % name, dir="/tmp")
         os.chmod(self.root, 0o755)
-        self.port = free_port()
+        self.port = port or free_port()
         self.url = "http://127.0.0.1:%d" % self.port
         self.proc = None
         self.expected_errors = []
