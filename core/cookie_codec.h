@@ -4,7 +4,7 @@
  * per message age, size fitting.  Server independent (APR + libcrypto).
  *
  * Value formats (ASCII, cookie-safe):
- *   signed     "s1." B64(payload) "." B64(HMAC-SHA256(k_mac, AD || payload-text))
+ *   signed     "s1." B64(payload) "." B64(HMAC-SHA256(k_mac, AD || 0x00 || "s1." B64(payload)))
  *   encrypted  "e1." B64(nonce[12] || ciphertext || tag[16])
  * where B64 is base64url without padding (decoding is strict: no padding,
  * no stray bits), AD binds the format and the cookie name, and k_mac/k_enc

@@ -9,6 +9,7 @@ Suite *header_parser_suite(void);
 Suite *cookie_codec_suite(void);
 Suite *template_suite(void);
 Suite *placeholder_suite(void);
+Suite *cookie_header_suite(void);
 
 /* A pool per test, created in main() and cleared between tests. */
 extern apr_pool_t *ut_pool;

@@ -1,0 +1,692 @@
+/*
+ * cookie_codec.c - pending messages <-> cookie value (see cookie_codec.h).
+ *
+ * Everything here treats the value as hostile: explicit lengths, no NUL
+ * termination assumed, every length checked against what remains, strict
+ * base64url, minimal varints, and the payload is only parsed after the MAC
+ * or the AEAD tag has verified.
+ */
+#include <string.h>
+#include <limits.h>
+
+#include <apr_strings.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+
+#include "cookie_codec.h"
+
+#define FM_PAYLOAD_VERSION 1
+
+#define SIGNED_PREFIX  "s1."
+#define ENC_PREFIX     "e1."
+#define PREFIX_LEN     3
+
+#define MAC_LEN        32
+#define MAC_B64_LEN    43          /* fm_b64url_encoded_len(MAC_LEN) */
+#define NONCE_LEN      12
+#define TAG_LEN        16
+
+#define AD_SIGNED      "mod_flashmsg v1 signed "
+#define AD_ENCRYPTED   "mod_flashmsg v1 encrypted "
+
+#define VARINT_MAX     10
+
+/* ------------------------------------------------------------------ */
+/* base64url, no padding, strict                                        */
+/* ------------------------------------------------------------------ */
+
+static const char b64_alphabet[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/* Value of a base64url character, or -1. */
+static int b64_value(unsigned char c)
+{
+    if (c >= 'A' && c <= 'Z')
+        return c - 'A';
+    if (c >= 'a' && c <= 'z')
+        return c - 'a' + 26;
+    if (c >= '0' && c <= '9')
+        return c - '0' + 52;
+    if (c == '-')
+        return 62;
+    if (c == '_')
+        return 63;
+    return -1;
+}
+
+apr_size_t fm_b64url_encoded_len(apr_size_t n)
+{
+    static const apr_size_t tail[3] = { 0, 2, 3 };
+    return (n / 3) * 4 + tail[n % 3];
+}
+
+void fm_b64url_encode(char *dst, const unsigned char *src, apr_size_t n)
+{
+    apr_size_t i = 0;
+    while (n - i >= 3) {
+        unsigned long v = ((unsigned long)src[i] << 16)
+                          | ((unsigned long)src[i + 1] << 8) | src[i + 2];
+        *dst++ = b64_alphabet[(v >> 18) & 63];
+        *dst++ = b64_alphabet[(v >> 12) & 63];
+        *dst++ = b64_alphabet[(v >> 6) & 63];
+        *dst++ = b64_alphabet[v & 63];
+        i += 3;
+    }
+    if (n - i == 1) {
+        unsigned long v = (unsigned long)src[i] << 16;
+        *dst++ = b64_alphabet[(v >> 18) & 63];
+        *dst++ = b64_alphabet[(v >> 12) & 63];
+    }
+    else if (n - i == 2) {
+        unsigned long v = ((unsigned long)src[i] << 16)
+                          | ((unsigned long)src[i + 1] << 8);
+        *dst++ = b64_alphabet[(v >> 18) & 63];
+        *dst++ = b64_alphabet[(v >> 12) & 63];
+        *dst++ = b64_alphabet[(v >> 6) & 63];
+    }
+}
+
+long fm_b64url_decode(unsigned char *dst, const char *src, apr_size_t n)
+{
+    const unsigned char *s = (const unsigned char *)src;
+    apr_size_t i = 0, o = 0, rem = n % 4;
+
+    if (rem == 1 || n / 4 > (apr_size_t)(LONG_MAX / 3 - 2))
+        return -1;
+    while (n - i >= 4) {
+        int a = b64_value(s[i]), b = b64_value(s[i + 1]);
+        int c = b64_value(s[i + 2]), d = b64_value(s[i + 3]);
+        unsigned long v;
+        if ((a | b | c | d) < 0)
+            return -1;
+        v = ((unsigned long)a << 18) | ((unsigned long)b << 12)
+            | ((unsigned long)c << 6) | (unsigned long)d;
+        dst[o++] = (unsigned char)(v >> 16);
+        dst[o++] = (unsigned char)(v >> 8);
+        dst[o++] = (unsigned char)v;
+        i += 4;
+    }
+    if (rem == 2) {
+        int a = b64_value(s[i]), b = b64_value(s[i + 1]);
+        if ((a | b) < 0 || (b & 0x0F) != 0)   /* stray bits */
+            return -1;
+        dst[o++] = (unsigned char)((a << 2) | (b >> 4));
+    }
+    else if (rem == 3) {
+        int a = b64_value(s[i]), b = b64_value(s[i + 1]);
+        int c = b64_value(s[i + 2]);
+        if ((a | b | c) < 0 || (c & 0x03) != 0)
+            return -1;
+        dst[o++] = (unsigned char)((a << 2) | (b >> 4));
+        dst[o++] = (unsigned char)(((b & 0x0F) << 4) | (c >> 2));
+    }
+    return (long)o;
+}
+
+/* Upper bound of the decoded length of n base64url characters. */
+static apr_size_t b64_decoded_max(apr_size_t n)
+{
+    return (n / 4) * 3 + 2;
+}
+
+/* ------------------------------------------------------------------ */
+/* varints                                                              */
+/* ------------------------------------------------------------------ */
+
+static apr_size_t varint_len(apr_uint64_t v)
+{
+    apr_size_t n = 1;
+    while (v >= 0x80) {
+        v >>= 7;
+        n++;
+    }
+    return n;
+}
+
+static unsigned char *varint_put(unsigned char *d, apr_uint64_t v)
+{
+    while (v >= 0x80) {
+        *d++ = (unsigned char)(v | 0x80);
+        v >>= 7;
+    }
+    *d++ = (unsigned char)v;
+    return d;
+}
+
+/* A bounded reader over the payload. */
+typedef struct {
+    const unsigned char *p;
+    apr_size_t len;
+    apr_size_t pos;
+} reader;
+
+/* Unsigned LEB128, at most 10 bytes, minimal, no overflow.  0 or -1. */
+static int varint_get(reader *r, apr_uint64_t *out)
+{
+    apr_uint64_t v = 0;
+    int i;
+    for (i = 0; i < VARINT_MAX; i++) {
+        unsigned char b;
+        if (r->pos >= r->len)
+            return -1;
+        b = r->p[r->pos++];
+        if (i == VARINT_MAX - 1 && b > 1)      /* beyond 64 bits */
+            return -1;
+        v |= (apr_uint64_t)(b & 0x7F) << (7 * i);
+        if (!(b & 0x80)) {
+            if (b == 0 && i > 0)               /* non-minimal */
+                return -1;
+            *out = v;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+/* ------------------------------------------------------------------ */
+/* payload                                                              */
+/* ------------------------------------------------------------------ */
+
+/*
+ * What the encoder writes for a message.  A message the decoder would
+ * refuse (empty or invalid text) is skipped rather than poisoning the whole
+ * cookie; invalid extra tags are written as "".  A negative level or
+ * creation time (outside the model) is written as 0.  encoded_len, fit and
+ * encode all go through here, so they agree.
+ */
+typedef struct {
+    int skip;
+    apr_uint64_t level;
+    apr_uint64_t created;
+    const char *text;
+    apr_size_t text_len;
+    const char *tags;
+    apr_size_t tags_len;
+} enc_msg;
+
+static void enc_prepare(const fm_message *m, enc_msg *e)
+{
+    e->text = m->text ? m->text : "";
+    e->text_len = strlen(e->text);
+    e->skip = e->text_len == 0 || !fm_text_valid(e->text, e->text_len);
+    e->tags = m->extra_tags ? m->extra_tags : "";
+    e->tags_len = strlen(e->tags);
+    if (e->tags_len && !fm_text_valid(e->tags, e->tags_len)) {
+        e->tags = "";
+        e->tags_len = 0;
+    }
+    e->level = m->level < 0 ? 0 : (apr_uint64_t)m->level;
+    e->created = m->created < 0 ? 0 : (apr_uint64_t)m->created;
+}
+
+/* t0: the smallest creation time written, 0 for an empty list. */
+static apr_uint64_t payload_t0(const fm_message *msgs, int n)
+{
+    apr_uint64_t t0 = 0;
+    int i, any = 0;
+    for (i = 0; i < n; i++) {
+        enc_msg e;
+        enc_prepare(&msgs[i], &e);
+        if (e.skip)
+            continue;
+        if (!any || e.created < t0)
+            t0 = e.created;
+        any = 1;
+    }
+    return t0;
+}
+
+static apr_size_t payload_len(const fm_message *msgs, int n)
+{
+    apr_uint64_t t0 = payload_t0(msgs, n);
+    apr_size_t len = 2 + varint_len(t0);
+    int i;
+    for (i = 0; i < n; i++) {
+        enc_msg e;
+        enc_prepare(&msgs[i], &e);
+        if (e.skip)
+            continue;
+        len += varint_len(e.level) + varint_len(e.created - t0)
+               + varint_len(e.tags_len) + e.tags_len
+               + varint_len(e.text_len) + e.text_len;
+    }
+    return len;
+}
+
+/* Writes the payload into buf (payload_len() bytes); returns its length. */
+static apr_size_t payload_write(unsigned char *buf, const fm_message *msgs,
+                                int n, unsigned flags)
+{
+    apr_uint64_t t0 = payload_t0(msgs, n);
+    unsigned char *d = buf;
+    int i;
+    *d++ = FM_PAYLOAD_VERSION;
+    *d++ = (unsigned char)flags;
+    d = varint_put(d, t0);
+    for (i = 0; i < n; i++) {
+        enc_msg e;
+        enc_prepare(&msgs[i], &e);
+        if (e.skip)
+            continue;
+        d = varint_put(d, e.level);
+        d = varint_put(d, e.created - t0);
+        d = varint_put(d, e.tags_len);
+        memcpy(d, e.tags, e.tags_len);
+        d += e.tags_len;
+        d = varint_put(d, e.text_len);
+        memcpy(d, e.text, e.text_len);
+        d += e.text_len;
+    }
+    return (apr_size_t)(d - buf);
+}
+
+/* A string field: varint length, then that many bytes of valid text. */
+static int get_text(reader *r, apr_pool_t *p, int allow_empty,
+                    const char **out)
+{
+    apr_uint64_t n;
+    const char *s;
+    if (varint_get(r, &n) != 0 || n > r->len - r->pos)
+        return -1;
+    if (n == 0 && !allow_empty)
+        return -1;
+    s = (const char *)r->p + r->pos;
+    if (!fm_text_valid(s, (apr_size_t)n))
+        return -1;
+    *out = apr_pstrmemdup(p, s, (apr_size_t)n);
+    r->pos += (apr_size_t)n;
+    return 0;
+}
+
+/* Parses a whole payload into list (fm_message).  0 or -1. */
+static int payload_parse(apr_pool_t *p, const unsigned char *buf,
+                         apr_size_t len, apr_array_header_t *list,
+                         unsigned *flags)
+{
+    reader r;
+    apr_uint64_t t0;
+
+    if (len < 3 || buf[0] != FM_PAYLOAD_VERSION)
+        return -1;
+    *flags = buf[1];
+    r.p = buf;
+    r.len = len;
+    r.pos = 2;
+    if (varint_get(&r, &t0) != 0 || t0 > (apr_uint64_t)APR_INT64_MAX)
+        return -1;
+    while (r.pos < r.len) {
+        apr_uint64_t level, delta;
+        fm_message *m;
+        const char *tags, *text;
+        if (varint_get(&r, &level) != 0 || level > (apr_uint64_t)INT_MAX)
+            return -1;
+        if (varint_get(&r, &delta) != 0
+            || delta > (apr_uint64_t)APR_INT64_MAX - t0)
+            return -1;
+        if (get_text(&r, p, 1, &tags) != 0)
+            return -1;
+        if (get_text(&r, p, 0, &text) != 0)
+            return -1;
+        m = apr_array_push(list);
+        m->level = (int)level;
+        m->created = (apr_int64_t)(t0 + delta);
+        m->extra_tags = tags;
+        m->text = text;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* value                                                                */
+/* ------------------------------------------------------------------ */
+
+static apr_size_t signed_len(apr_size_t plen)
+{
+    return PREFIX_LEN + fm_b64url_encoded_len(plen) + 1 + MAC_B64_LEN;
+}
+
+static apr_size_t encrypted_len(apr_size_t plen)
+{
+    return PREFIX_LEN + fm_b64url_encoded_len(NONCE_LEN + plen + TAG_LEN);
+}
+
+apr_size_t fm_cookie_encoded_len(const fm_codec_opts *o,
+                                 const fm_message *msgs, int n)
+{
+    apr_size_t plen = payload_len(msgs, n);
+    return o->encrypt ? encrypted_len(plen) : signed_len(plen);
+}
+
+/* The MAC input prefix "AD || 0x00": written at buf, returns its length. */
+static apr_size_t signed_ad(char *buf, const char *cookie_name)
+{
+    apr_size_t al = sizeof(AD_SIGNED) - 1, nl = strlen(cookie_name);
+    if (buf) {
+        memcpy(buf, AD_SIGNED, al);
+        memcpy(buf + al, cookie_name, nl);
+        buf[al + nl] = '\0';
+    }
+    return al + nl + 1;
+}
+
+static const char *encode_signed(apr_pool_t *p, const fm_keyring *kr,
+                                 const char *name, const unsigned char *pl,
+                                 apr_size_t plen)
+{
+    apr_size_t adl = signed_ad(NULL, name);
+    apr_size_t vlen = signed_len(plen);
+    apr_size_t blen = fm_b64url_encoded_len(plen);
+    /* One buffer: AD || 0x00 || value, so the MAC input is contiguous. */
+    char *buf = apr_palloc(p, adl + vlen + 1);
+    char *v = buf + adl;
+    unsigned char mac[EVP_MAX_MD_SIZE];
+    unsigned int maclen = 0;
+
+    signed_ad(buf, name);
+    memcpy(v, SIGNED_PREFIX, PREFIX_LEN);
+    fm_b64url_encode(v + PREFIX_LEN, pl, plen);
+    if (!HMAC(EVP_sha256(), kr->keys[0].mac, FM_KEY_LEN,
+              (const unsigned char *)buf, adl + PREFIX_LEN + blen,
+              mac, &maclen) || maclen != MAC_LEN)
+        return "";   /* unreachable in practice; decodes as malformed */
+    v[PREFIX_LEN + blen] = '.';
+    fm_b64url_encode(v + PREFIX_LEN + blen + 1, mac, MAC_LEN);
+    v[vlen] = '\0';
+    OPENSSL_cleanse(mac, sizeof(mac));
+    return v;
+}
+
+static const char *encrypted_aad(apr_pool_t *p, const char *name,
+                                 apr_size_t *len)
+{
+    const char *aad = apr_pstrcat(p, AD_ENCRYPTED, name, NULL);
+    *len = strlen(aad);
+    return aad;
+}
+
+static const char *encode_encrypted(apr_pool_t *p, const fm_keyring *kr,
+                                    const char *name, const unsigned char *pl,
+                                    apr_size_t plen)
+{
+    apr_size_t aadl, blen = NONCE_LEN + plen + TAG_LEN;
+    const char *aad = encrypted_aad(p, name, &aadl);
+    unsigned char *bin = apr_palloc(p, blen);
+    apr_size_t vlen = encrypted_len(plen);
+    char *v;
+    EVP_CIPHER_CTX *ctx;
+    int outl = 0, finl = 0, ok;
+
+    if (plen > INT_MAX - 64 || aadl > INT_MAX)
+        return "";
+    if (RAND_bytes(bin, NONCE_LEN) != 1)
+        return "";   /* never reuse or invent a nonce */
+    ctx = EVP_CIPHER_CTX_new();
+    if (!ctx)
+        return "";
+    ok = EVP_EncryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, kr->keys[0].enc,
+                            bin) == 1
+         && EVP_EncryptUpdate(ctx, NULL, &outl, (const unsigned char *)aad,
+                              (int)aadl) == 1
+         && EVP_EncryptUpdate(ctx, bin + NONCE_LEN, &outl, pl,
+                              (int)plen) == 1
+         && (apr_size_t)outl == plen
+         && EVP_EncryptFinal_ex(ctx, bin + NONCE_LEN + outl, &finl) == 1
+         && finl == 0
+         && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, TAG_LEN,
+                                bin + NONCE_LEN + plen) == 1;
+    EVP_CIPHER_CTX_free(ctx);
+    if (!ok)
+        return "";
+    v = apr_palloc(p, vlen + 1);
+    memcpy(v, ENC_PREFIX, PREFIX_LEN);
+    fm_b64url_encode(v + PREFIX_LEN, bin, blen);
+    v[vlen] = '\0';
+    return v;
+}
+
+const char *fm_cookie_encode(apr_pool_t *p, const fm_keyring *kr,
+                             const fm_codec_opts *o, const fm_message *msgs,
+                             int n, unsigned flags, apr_int64_t now)
+{
+    const char *name = o->cookie_name ? o->cookie_name : "";
+    apr_size_t plen;
+    unsigned char *pl;
+    const char *v;
+
+    (void)now;   /* creation times come from the messages */
+    if (n < 0)
+        n = 0;
+    plen = payload_len(msgs, n);
+    pl = apr_palloc(p, plen);
+    payload_write(pl, msgs, n, flags);
+    if (o->encrypt) {
+        v = encode_encrypted(p, kr, name, pl, plen);
+        OPENSSL_cleanse(pl, plen);   /* the plaintext is not left around */
+    }
+    else {
+        v = encode_signed(p, kr, name, pl, plen);
+    }
+    return v;
+}
+
+/* Verifies a signed value; on success sets *payload, *plen and *key. */
+static fm_decode_status decode_signed(apr_pool_t *p, const fm_keyring *kr,
+                                      const char *name, const char *value,
+                                      apr_size_t len,
+                                      unsigned char **payload,
+                                      apr_size_t *plen, int *key)
+{
+    unsigned char want[MAC_LEN + 2];
+    unsigned char mac[EVP_MAX_MD_SIZE];
+    apr_size_t adl, blen;
+    char *buf;
+    unsigned char *pl;
+    long dl;
+    int i;
+
+    if (len < PREFIX_LEN + 1 + MAC_B64_LEN
+        || value[len - MAC_B64_LEN - 1] != '.')
+        return FM_DECODE_MALFORMED;
+    blen = len - PREFIX_LEN - 1 - MAC_B64_LEN;
+    if (fm_b64url_decode(want, value + len - MAC_B64_LEN, MAC_B64_LEN)
+        != MAC_LEN)
+        return FM_DECODE_MALFORMED;
+    pl = apr_palloc(p, b64_decoded_max(blen));
+    dl = fm_b64url_decode(pl, value + PREFIX_LEN, blen);
+    if (dl < 0)
+        return FM_DECODE_MALFORMED;
+
+    adl = signed_ad(NULL, name);
+    buf = apr_palloc(p, adl + PREFIX_LEN + blen);
+    signed_ad(buf, name);
+    memcpy(buf + adl, value, PREFIX_LEN + blen);
+    for (i = 0; i < kr->nkeys; i++) {
+        unsigned int maclen = 0;
+        if (!HMAC(EVP_sha256(), kr->keys[i].mac, FM_KEY_LEN,
+                  (const unsigned char *)buf, adl + PREFIX_LEN + blen,
+                  mac, &maclen) || maclen != MAC_LEN)
+            continue;
+        if (CRYPTO_memcmp(mac, want, MAC_LEN) == 0) {
+            OPENSSL_cleanse(mac, sizeof(mac));
+            *payload = pl;
+            *plen = (apr_size_t)dl;
+            *key = i;
+            return FM_DECODE_OK;
+        }
+    }
+    OPENSSL_cleanse(mac, sizeof(mac));
+    return FM_DECODE_BAD_SIGNATURE;
+}
+
+/* Tries one key; 1 when the tag verified and out holds the plaintext. */
+static int gcm_open(EVP_CIPHER_CTX *ctx, const unsigned char *key,
+                    const unsigned char *bin, apr_size_t clen,
+                    const char *aad, apr_size_t aadl, unsigned char *out)
+{
+    int outl = 0, finl = 0;
+    unsigned char tag[TAG_LEN];
+
+    memcpy(tag, bin + NONCE_LEN + clen, TAG_LEN);
+    if (EVP_CIPHER_CTX_reset(ctx) != 1
+        || EVP_DecryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, key, bin) != 1
+        || EVP_DecryptUpdate(ctx, NULL, &outl, (const unsigned char *)aad,
+                             (int)aadl) != 1
+        || EVP_DecryptUpdate(ctx, out, &outl, bin + NONCE_LEN,
+                             (int)clen) != 1
+        || (apr_size_t)outl != clen
+        || EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, TAG_LEN, tag) != 1
+        || EVP_DecryptFinal_ex(ctx, out + outl, &finl) != 1)
+        return 0;
+    return 1;
+}
+
+static fm_decode_status decode_encrypted(apr_pool_t *p, const fm_keyring *kr,
+                                         const char *name, const char *value,
+                                         apr_size_t len,
+                                         unsigned char **payload,
+                                         apr_size_t *plen, int *key)
+{
+    apr_size_t blen = len - PREFIX_LEN, aadl, clen;
+    const char *aad;
+    unsigned char *bin, *out;
+    EVP_CIPHER_CTX *ctx;
+    long dl;
+    int i;
+
+    if (blen < fm_b64url_encoded_len(NONCE_LEN + TAG_LEN))
+        return FM_DECODE_MALFORMED;
+    bin = apr_palloc(p, b64_decoded_max(blen));
+    dl = fm_b64url_decode(bin, value + PREFIX_LEN, blen);
+    if (dl < NONCE_LEN + TAG_LEN)
+        return FM_DECODE_MALFORMED;
+    clen = (apr_size_t)dl - NONCE_LEN - TAG_LEN;
+    aad = encrypted_aad(p, name, &aadl);
+    if (clen > INT_MAX - 64 || aadl > INT_MAX)
+        return FM_DECODE_MALFORMED;
+    out = apr_palloc(p, clen + 32);   /* room for a block, though GCM adds none */
+    ctx = EVP_CIPHER_CTX_new();
+    if (!ctx)
+        return FM_DECODE_BAD_SIGNATURE;
+    for (i = 0; i < kr->nkeys; i++) {
+        if (gcm_open(ctx, kr->keys[i].enc, bin, clen, aad, aadl, out)) {
+            EVP_CIPHER_CTX_free(ctx);
+            *payload = out;
+            *plen = clen;
+            *key = i;
+            return FM_DECODE_OK;
+        }
+    }
+    EVP_CIPHER_CTX_free(ctx);
+    OPENSSL_cleanse(out, clen);
+    return FM_DECODE_BAD_SIGNATURE;
+}
+
+fm_decode_status fm_cookie_decode(apr_pool_t *p, const fm_keyring *kr,
+                                  const fm_codec_opts *o, const char *value,
+                                  apr_size_t len, apr_int64_t now,
+                                  apr_array_header_t *out, unsigned *flags,
+                                  int *expired, int *key_index)
+{
+    const char *name = o->cookie_name ? o->cookie_name : "";
+    unsigned char *payload = NULL;
+    apr_size_t plen = 0;
+    apr_array_header_t *list;
+    fm_decode_status st;
+    const fm_message *m;
+    unsigned fl = 0;
+    int key = -1, i, dropped = 0;
+
+    if (flags)
+        *flags = 0;
+    if (expired)
+        *expired = 0;
+    if (key_index)
+        *key_index = -1;
+    if (!value || len < PREFIX_LEN || !kr || kr->nkeys < 1)
+        return FM_DECODE_MALFORMED;
+
+    if (memcmp(value, SIGNED_PREFIX, PREFIX_LEN) == 0) {
+        if (o->encrypt)
+            return FM_DECODE_WRONG_KIND;
+        st = decode_signed(p, kr, name, value, len, &payload, &plen, &key);
+    }
+    else if (memcmp(value, ENC_PREFIX, PREFIX_LEN) == 0) {
+        if (!o->encrypt)
+            return FM_DECODE_WRONG_KIND;
+        st = decode_encrypted(p, kr, name, value, len, &payload, &plen, &key);
+    }
+    else {
+        return FM_DECODE_MALFORMED;
+    }
+    if (st != FM_DECODE_OK)
+        return st;
+
+    list = apr_array_make(p, 8, sizeof(fm_message));
+    if (payload_parse(p, payload, plen, list, &fl) != 0)
+        return FM_DECODE_MALFORMED;
+
+    m = (const fm_message *)list->elts;
+    for (i = 0; i < list->nelts; i++)
+        /* created >= 0, so created - skew cannot overflow */
+        if (m[i].created - FM_CLOCK_SKEW > now)
+            return FM_DECODE_FUTURE;
+
+    for (i = 0; i < list->nelts; i++) {
+        /* expired when created + max_age < now, computed without overflow */
+        if (o->max_age > 0 && now > m[i].created
+            && now - m[i].created > o->max_age) {
+            dropped++;
+            continue;
+        }
+        *(fm_message *)apr_array_push(out) = m[i];
+    }
+    if (flags)
+        *flags = fl;
+    if (expired)
+        *expired = dropped;
+    if (key_index)
+        *key_index = key;
+    return FM_DECODE_OK;
+}
+
+const char *fm_decode_status_str(fm_decode_status s)
+{
+    switch (s) {
+    case FM_DECODE_OK:
+        return "ok";
+    case FM_DECODE_MALFORMED:
+        return "malformed value";
+    case FM_DECODE_BAD_SIGNATURE:
+        return "signature does not verify";
+    case FM_DECODE_WRONG_KIND:
+        return "signed value where encryption is required, or vice versa";
+    case FM_DECODE_FUTURE:
+        return "creation time in the future";
+    }
+    return "unknown status";
+}
+
+int fm_cookie_fit(const fm_codec_opts *o, const fm_message *msgs, int n,
+                  apr_size_t max_len, int keep_newest)
+{
+    int lo = 0, hi;
+
+    if (n <= 0)
+        return 0;
+    if (fm_cookie_encoded_len(o, msgs, n) <= max_len)
+        return n;
+    /* Invariant: lo messages fit (or lo == 0), hi messages do not. */
+    hi = n;
+    while (hi - lo > 1) {
+        int mid = lo + (hi - lo) / 2;
+        const fm_message *start = keep_newest ? msgs + (n - mid) : msgs;
+        if (fm_cookie_encoded_len(o, start, mid) <= max_len)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return lo;
+}

@@ -1,0 +1,29 @@
+/* fuzz_cookie_header.c - the Cookie header finder on arbitrary bytes. */
+#include <stdint.h>
+#include <string.h>
+#include <apr_general.h>
+#include <apr_strings.h>
+#include "cookie_header.h"
+
+static apr_pool_t *pool;
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    apr_array_header_t *out;
+    const char *h;
+    int i;
+    if (!pool) {
+        apr_initialize();
+        apr_pool_create(&pool, NULL);
+    }
+    h = apr_pstrmemdup(pool, (const char *)data, size);   /* NUL-terminated, as httpd gives it */
+    out = apr_array_make(pool, 2, sizeof(const char *));
+    fm_cookie_header_find(pool, h, "flashmsg", out);
+    if (out->nelts > FM_COOKIE_VALUES_MAX)
+        __builtin_trap();
+    for (i = 0; i < out->nelts; i++)
+        if (strlen(APR_ARRAY_IDX(out, i, const char *)) > size)
+            __builtin_trap();
+    apr_pool_clear(pool);
+    return 0;
+}

@@ -1,0 +1,99 @@
+/* test_cookie_header.c - finding our cookie in hostile Cookie headers. */
+#include <string.h>
+#include <apr_strings.h>
+#include "unit.h"
+#include "cookie_header.h"
+
+static apr_array_header_t *find(const char *header, const char *name)
+{
+    apr_array_header_t *out = apr_array_make(ut_pool, 2, sizeof(const char *));
+    fm_cookie_header_find(ut_pool, header, name, out);
+    return out;
+}
+
+#define VAL(a, i) APR_ARRAY_IDX((a), (i), const char *)
+
+START_TEST(finds_among_others)
+{
+    apr_array_header_t *a = find("a=1; flashmsg=s1.abc.def; b=2", "flashmsg");
+    ck_assert_int_eq(a->nelts, 1);
+    ck_assert_str_eq(VAL(a, 0), "s1.abc.def");
+}
+END_TEST
+
+START_TEST(exact_names_only)
+{
+    ck_assert_int_eq(find("xflashmsg=1; flashmsgx=2; FLASHMSG=3", "flashmsg")->nelts, 0);
+    ck_assert_int_eq(find("flash msg=1", "flashmsg")->nelts, 0);
+}
+END_TEST
+
+START_TEST(spaces_quotes_and_empties)
+{
+    apr_array_header_t *a = find(" ;; flashmsg = \"v1\" ;flashmsg=;flashmsg=\t v3 \t", "flashmsg");
+    ck_assert_int_eq(a->nelts, 3);
+    ck_assert_str_eq(VAL(a, 0), "v1");
+    ck_assert_str_eq(VAL(a, 1), "");
+    ck_assert_str_eq(VAL(a, 2), "v3");
+    a = find("flashmsg=\"", "flashmsg");
+    ck_assert_int_eq(a->nelts, 1);
+    ck_assert_str_eq(VAL(a, 0), "\"");
+}
+END_TEST
+
+START_TEST(no_equals_and_garbage)
+{
+    ck_assert_int_eq(find("", "flashmsg")->nelts, 0);
+    ck_assert_int_eq(find(";;;;", "flashmsg")->nelts, 0);
+    ck_assert_int_eq(find("flashmsg", "flashmsg")->nelts, 0);
+    ck_assert_int_eq(find("flashmsg;=x", "flashmsg")->nelts, 0);
+    ck_assert_int_eq(find("=flashmsg", "flashmsg")->nelts, 0);
+    ck_assert_int_eq(find("\xff\xfe=\x01", "flashmsg")->nelts, 0);
+}
+END_TEST
+
+START_TEST(value_with_equals_signs)
+{
+    apr_array_header_t *a = find("flashmsg=a=b==", "flashmsg");
+    ck_assert_str_eq(VAL(a, 0), "a=b==");
+}
+END_TEST
+
+START_TEST(bounded_number_of_values)
+{
+    char *h = "";
+    int i;
+    for (i = 0; i < 100; i++)
+        h = apr_psprintf(ut_pool, "%sflashmsg=%d; ", h, i);
+    ck_assert_int_eq(find(h, "flashmsg")->nelts, FM_COOKIE_VALUES_MAX);
+}
+END_TEST
+
+START_TEST(huge_header)
+{
+    apr_size_t n = 1 << 20;
+    char *h = apr_palloc(ut_pool, n + 32);
+    memset(h, ';', n);
+    strcpy(h + n, "flashmsg=end");
+    ck_assert_str_eq(VAL(find(h, "flashmsg"), 0), "end");
+    memset(h, 'a', n);
+    h[n] = 0;
+    ck_assert_int_eq(find(h, "flashmsg")->nelts, 0);
+}
+END_TEST
+
+Suite *cookie_header_suite(void)
+{
+    Suite *s = suite_create("cookie_header");
+    TCase *tc = tcase_create("cookie_header");
+    tcase_add_checked_fixture(tc, ut_setup, ut_teardown);
+    tcase_add_test(tc, finds_among_others);
+    tcase_add_test(tc, exact_names_only);
+    tcase_add_test(tc, spaces_quotes_and_empties);
+    tcase_add_test(tc, no_equals_and_garbage);
+    tcase_add_test(tc, value_with_equals_signs);
+    tcase_add_test(tc, bounded_number_of_values);
+    tcase_add_test(tc, huge_header);
+    suite_add_tcase(s, tc);
+    return s;
+}
