@@ -27,7 +27,7 @@ endif
 UNIT_SRC   := $(sort $(wildcard tests/unit/*.c))
 BUILD      := build
 
-.PHONY: all help deps test unit integration demo install clean fuzz
+.PHONY: all help deps test unit integration test-asan demo install clean fuzz
 all: mod_flashmsg.so
 
 help:
@@ -63,6 +63,21 @@ test: deps
 	$(MAKE) all
 	$(MAKE) unit
 	$(MAKE) integration
+	$(MAKE) test-asan
+
+# The module built with ASan + UBSan in a copy of the tree (apxs writes its
+# objects next to the sources), loaded into the real apache2 with the
+# sanitizer runtime preloaded; any report fails the test that caused it.
+ASAN_DIR := $(BUILD)/asan
+$(ASAN_DIR)/mod_flashmsg.so: $(MOD_SRC) $(CORE_HDR) $(GLUE_HDR) Makefile
+	@mkdir -p $(ASAN_DIR)
+	cp --parents $(MOD_SRC) $(CORE_HDR) $(GLUE_HDR) Makefile $(ASAN_DIR)/
+	$(MAKE) -C $(ASAN_DIR) SANITIZE=1 mod_flashmsg.so
+
+test-asan: $(ASAN_DIR)/mod_flashmsg.so
+	cd tests/integration && FLASHMSG_MODULE=$(abspath $(ASAN_DIR))/mod_flashmsg.so \
+	    FLASHMSG_PRELOAD="$$($(CC) -print-file-name=libasan.so)" \
+	    $(PYTHON) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS) .
 
 demo: deps
 	$(MAKE) all

@@ -16,7 +16,9 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.abspath(os.path.join(HERE, "..", ".."))
-MODULE = os.path.join(TOP, "mod_flashmsg.so")
+MODULE = os.environ.get("FLASHMSG_MODULE") or os.path.join(TOP, "mod_flashmsg.so")
+# make test-asan: the sanitizer runtime to preload into apache2 (only there).
+PRELOAD = os.environ.get("FLASHMSG_PRELOAD")
 APACHE2 = os.environ.get("APACHE2", "/usr/sbin/apache2")
 MODDIR = os.environ.get("APACHE_MODDIR", "/usr/lib/apache2/modules")
 SECRET = "test-secret-0123456789abcdef0123456789abcdef"
@@ -60,7 +62,7 @@ class Httpd:
         self.proc = None
         self.expected_errors = []
         self.log_offset = 0
-        for d in ("conf", "logs", "run", "htdocs"):
+        for d in ("conf", "logs", "run", "htdocs", "sanitizer"):
             os.makedirs(os.path.join(self.root, d), exist_ok=True)
         self.htdocs = os.path.join(self.root, "htdocs")
         for path, content in (files or {}).items():
@@ -147,15 +149,35 @@ class Httpd:
         _make_tree_readable(self.root)
         p = subprocess.run([APACHE2, "-t", "-f", self.conf_path],
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                           text=True, timeout=30)
+                           text=True, timeout=30, env=self._env())
         return p.returncode, p.stdout
+
+    def _env(self):
+        env = dict(os.environ)
+        if PRELOAD:
+            logs = os.path.join(self.root, "sanitizer")
+            env["LD_PRELOAD"] = PRELOAD
+            # httpd frees its pools at exit only in part: leaks are not ours to judge here
+            env["ASAN_OPTIONS"] = "detect_leaks=0:log_path=%s/asan" % logs
+            env["UBSAN_OPTIONS"] = "print_stacktrace=1:log_path=%s/ubsan" % logs
+        return env
+
+    def sanitizer_reports(self):
+        logs = os.path.join(self.root, "sanitizer")
+        out = []
+        for name in sorted(os.listdir(logs)) if os.path.isdir(logs) else []:
+            if name.startswith(("asan", "ubsan")):
+                with open(os.path.join(logs, name), errors="replace") as f:
+                    out.append("%s:\n%s" % (name, f.read()))
+        return out
 
     def start(self):
         _make_tree_readable(self.root)
+        # children run as www-data and must be able to write their reports
+        os.chmod(os.path.join(self.root, "sanitizer"), 0o1777)
         self.proc = subprocess.Popen(
             [APACHE2, "-f", self.conf_path, "-DFOREGROUND"],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            env=dict(os.environ, **getattr(self, "env", {})))
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=self._env())
         deadline = time.time() + 15
         while time.time() < deadline:
             if self.proc.poll() is not None:
@@ -200,7 +222,7 @@ class Httpd:
         self.expected_errors.append(re.compile(pattern))
 
     def unexpected_errors(self):
-        bad = []
+        bad = self.sanitizer_reports()
         for line in self.log_since_mark().splitlines():
             if ERROR_LINE.search(line) and not any(
                     p.search(line) for p in self.expected_errors):
