@@ -83,9 +83,15 @@ demo: deps
 	$(MAKE) all
 	$(PYTHON) demo/run_demo.py
 
+# On Debian also the a2enmod files; an existing flashmsg.conf is kept.
+MODS_AVAILABLE ?= /etc/apache2/mods-available
 install: mod_flashmsg.so
 	$(APXS) -i -n flashmsg mod_flashmsg.la
 	install -m 644 mod_flashmsg.h $$($(APXS) -q INCLUDEDIR)/mod_flashmsg.h
+	@if [ -d $(MODS_AVAILABLE) ]; then \
+	    install -m 644 conf/flashmsg.load $(MODS_AVAILABLE)/flashmsg.load; \
+	    [ -e $(MODS_AVAILABLE)/flashmsg.conf ] || install -m 644 conf/flashmsg.conf $(MODS_AVAILABLE)/flashmsg.conf; \
+	    echo "installed $(MODS_AVAILABLE)/flashmsg.{load,conf}: enable with 'a2enmod flashmsg'"; fi
 
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,$(BUILD)/fuzz_%,$(wildcard tests/fuzz/fuzz_*.c))

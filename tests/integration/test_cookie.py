@@ -129,3 +129,57 @@ def test_two_cookies_with_the_same_name(server, client):
     r = requests.get(server.url + "/page.html",
                      headers={"Cookie": "flashmsg=garbage; flashmsg=%s" % good})
     assert texts(r.text) == ["real one"]
+
+
+def test_encrypted_cookie(make_server, client):
+    srv = make_server("FlashMsgCookieEncrypt On", name="enc")
+    r = store(srv, client, "info: secret plans")
+    value = r.cookies["flashmsg"]
+    assert value.startswith("e1.")
+    assert "secret" not in value
+    assert texts(client.get(srv.url + "/page.html").text) == ["secret plans"]
+    # no downgrade: a signed cookie is refused where encryption is on
+    plain = make_server(name="plain")
+    store(plain, client, "info: signed only")
+    signed = client.cookies["flashmsg"]
+    r = requests.get(srv.url + "/page.html", cookies={"flashmsg": signed})
+    assert texts(r.text) == []
+    assert "Max-Age=0" in r.headers["Set-Cookie"]
+
+
+def test_secret_from_file(make_server, client):
+    import os
+    import tempfile
+    fd, path = tempfile.mkstemp(prefix="flashmsg-key-")
+    os.write(fd, (SECRET + "\n").encode())
+    os.close(fd)
+    os.chmod(path, 0o600)
+    try:
+        by_file = make_server(secret="file:" + path, name="keyfile")
+        store(by_file, client, "info: key from a file")
+        cookie = client.cookies["flashmsg"]
+        inline = make_server(secret=SECRET, name="inline")
+        r = requests.get(inline.url + "/page.html", cookies={"flashmsg": cookie})
+        assert texts(r.text) == ["key from a file"]
+    finally:
+        os.unlink(path)
+
+
+def test_secure_attribute_on_https(make_server, client):
+    import subprocess
+    srv = make_server(start=False, modules=["ssl", "socache_shmcb"], name="tls")
+    crt, key = srv.root + "/conf/t.crt", srv.root + "/conf/t.key"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+                    "-keyout", key, "-out", crt, "-days", "2",
+                    "-subj", "/CN=127.0.0.1"], check=True, capture_output=True)
+    with open(srv.conf_path, "a") as f:
+        f.write("SSLEngine on\nSSLCertificateFile %s\nSSLCertificateKeyFile %s\n" % (crt, key))
+    srv.url = srv.url.replace("http:", "https:")
+    srv.start()
+    import urllib3
+    urllib3.disable_warnings()
+    # verify=False per call: a session-level setting loses to REQUESTS_CA_BUNDLE
+    r = store(srv, client, "info: over TLS", verify=False)
+    sc = r.headers["Set-Cookie"]
+    assert "; Secure" in sc
+    assert texts(client.get(srv.url + "/page.html", verify=False).text) == ["over TLS"]
