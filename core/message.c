@@ -36,6 +36,21 @@ static const fm_level_def builtin_levels[] = {
 };
 #define N_BUILTIN (sizeof(builtin_levels) / sizeof(builtin_levels[0]))
 
+/* Both tables are lists searched newest first, so merging is appending
+ * the child's entries after the parent's. */
+static apr_array_header_t *defs_merge(apr_pool_t *p,
+                                      const apr_array_header_t *parent,
+                                      const apr_array_header_t *child,
+                                      int elt_size)
+{
+    apr_array_header_t *a = apr_array_make(p, 4, elt_size);
+    if (parent)
+        apr_array_cat(a, parent);
+    if (child)
+        apr_array_cat(a, child);
+    return a;
+}
+
 fm_levels *fm_levels_make(apr_pool_t *p)
 {
     fm_levels *lv = apr_palloc(p, sizeof(*lv));
@@ -46,11 +61,9 @@ fm_levels *fm_levels_make(apr_pool_t *p)
 fm_levels *fm_levels_merge(apr_pool_t *p, const fm_levels *parent,
                            const fm_levels *child)
 {
-    fm_levels *lv = fm_levels_make(p);
-    if (parent)
-        apr_array_cat(lv->defs, parent->defs);
-    if (child)
-        apr_array_cat(lv->defs, child->defs);   /* later entries win */
+    fm_levels *lv = apr_palloc(p, sizeof(*lv));
+    lv->defs = defs_merge(p, parent ? parent->defs : NULL,
+                          child ? child->defs : NULL, sizeof(fm_level_def));
     return lv;
 }
 
@@ -167,11 +180,9 @@ fm_tagmap *fm_tagmap_make(apr_pool_t *p)
 fm_tagmap *fm_tagmap_merge(apr_pool_t *p, const fm_tagmap *parent,
                            const fm_tagmap *child)
 {
-    fm_tagmap *tm = fm_tagmap_make(p);
-    if (parent)
-        apr_array_cat(tm->defs, parent->defs);
-    if (child)
-        apr_array_cat(tm->defs, child->defs);
+    fm_tagmap *tm = apr_palloc(p, sizeof(*tm));
+    tm->defs = defs_merge(p, parent ? parent->defs : NULL,
+                          child ? child->defs : NULL, sizeof(fm_tag_def));
     return tm;
 }
 
