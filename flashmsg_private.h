@@ -63,6 +63,7 @@ typedef struct {
     fm_levels *levels;              /* FlashMsgLevel, server-wide vocabulary */
     const fm_keyring *keys;         /* FlashMsgSecret, derived at start */
     const char *enabled_at;         /* "file:line" of a FlashMsg On in this server */
+    const char *session_at;         /* "file:line" of a FlashMsgStorage session */
 } fm_srv_conf;
 
 /* Defaults. */
@@ -79,7 +80,8 @@ typedef struct {
 typedef struct {
     apr_array_header_t *msgs;   /* fm_message, pending, oldest first */
     int loaded;                 /* storage has been read */
-    int had_state;              /* the client sent our cookie */
+    int had_cookie;             /* the client sent our cookie */
+    int had_session;            /* the session held our entry */
     int changed;                /* storage must be written */
     int captured;               /* this response's additions were taken */
     int saved;                  /* storage was written (once per request) */

@@ -108,6 +108,7 @@ static void *merge_srv_conf(apr_pool_t *p, void *basev, void *addv)
     m->levels = fm_levels_merge(p, base->levels, add->levels);
     m->keys = add->keys ? add->keys : base->keys;
     m->enabled_at = add->enabled_at ? add->enabled_at : base->enabled_at;
+    m->session_at = add->session_at ? add->session_at : base->session_at;
     return m;
 }
 
@@ -210,11 +211,13 @@ static const char *set_storage(cmd_parms *cmd, void *dc, const char *arg)
         c->storage = FM_STORAGE_COOKIE;
     else if (!strcasecmp(arg, "fallback"))
         c->storage = FM_STORAGE_FALLBACK;
-    else if (!strcasecmp(arg, "session"))
-        return cmd_err(cmd, "'session' storage (mod_session) is not "
-                       "available in this version of mod_flashmsg yet; use "
-                       "'cookie' or 'fallback' (which currently behaves as "
-                       "cookie)");
+    else if (!strcasecmp(arg, "session")) {
+        fm_srv_conf *sc = ap_get_module_config(cmd->server->module_config,
+                                               &flashmsg_module);
+        c->storage = FM_STORAGE_SESSION;
+        if (!sc->session_at)
+            sc->session_at = where(cmd);
+    }
     else
         return cmd_err(cmd, apr_psprintf(cmd->pool,
             "'%s' is not a storage; use cookie, session or fallback", arg));
@@ -521,6 +524,8 @@ static int fm_check_config(apr_pool_t *pconf, apr_pool_t *plog,
     server_rec *v;
     (void)pconf;
     (void)plog;
+    /* optional_fn_retrieve runs only after post_config: look now. */
+    fm_session_retrieve();
     for (v = s; v; v = v->next) {
         const fm_srv_conf *sc = ap_get_module_config(v->module_config,
                                                      &flashmsg_module);
@@ -533,6 +538,14 @@ static int fm_check_config(apr_pool_t *pconf, apr_pool_t *plog,
                 ? apr_psprintf(ptemp, "the virtual host at %s:%d",
                                v->defn_name, v->defn_line_number)
                 : "the main server");
+            return HTTP_INTERNAL_SERVER_ERROR;
+        }
+        if (sc && sc->session_at && !fm_session_loaded()) {
+            ap_log_error(APLOG_MARK, APLOG_EMERG, 0, v, FM_LOGPFX
+                "FlashMsgStorage session (%s) needs mod_session and a "
+                "session provider: 'a2enmod session_cookie' (or "
+                "session_dbd), and 'Session On' where messages are used",
+                sc->session_at);
             return HTTP_INTERNAL_SERVER_ERROR;
         }
     }
@@ -554,7 +567,9 @@ static int fm_post_config(apr_pool_t *pconf, apr_pool_t *plog,
     }
     default_template = t;
     ap_log_error(APLOG_MARK, APLOG_INFO, 0, s, FM_LOGPFX "version "
-                 FM_VERSION " ready (cookie storage)");
+                 FM_VERSION " ready; mod_session %s", fm_session_loaded()
+                 ? "found: session and fallback storage available"
+                 : "not loaded: fallback storage acts as cookie storage");
     return OK;
 }
 
@@ -775,9 +790,16 @@ static apr_array_header_t *flashmsg_pending(request_rec *r)
     return out;
 }
 
+static void fm_optional_fn_retrieve(void)
+{
+    fm_session_retrieve();
+}
+
 static void fm_register_hooks(apr_pool_t *p)
 {
     (void)p;
+    ap_hook_optional_fn_retrieve(fm_optional_fn_retrieve, NULL, NULL,
+                                 APR_HOOK_MIDDLE);
     ap_hook_check_config(fm_check_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_post_config(fm_post_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_insert_filter(fm_insert_filter, NULL, NULL, APR_HOOK_LAST);

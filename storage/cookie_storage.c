@@ -27,8 +27,14 @@ static void cookie_conf_of(request_rec *r, cookie_conf *cc)
     cc->opts.encrypt = c->encrypt == 1;
     cc->opts.max_age = c->max_age != FM_UNSET ? c->max_age
                                               : FM_DEFAULT_MAX_AGE;
-    cc->max_size = c->cookie_max_size != FM_UNSET
-                   ? (apr_size_t)c->cookie_max_size : FM_DEFAULT_MAX_SIZE;
+    cc->max_size = fm_cookie_max_size(r);
+}
+
+apr_size_t fm_cookie_max_size(request_rec *r)
+{
+    const fm_dir_conf *c = fm_dconf(r);
+    return c->cookie_max_size != FM_UNSET ? (apr_size_t)c->cookie_max_size
+                                          : FM_DEFAULT_MAX_SIZE;
 }
 
 typedef struct {
@@ -45,7 +51,7 @@ static int find_in_header(void *vctx, const char *key, const char *value)
     return 1;
 }
 
-static void cookie_load(request_rec *r, fm_state *st)
+unsigned fm_cookie_read(request_rec *r, fm_state *st)
 {
     const fm_srv_conf *sc = fm_sconf(r);
     cookie_conf cc;
@@ -59,12 +65,12 @@ static void cookie_load(request_rec *r, fm_state *st)
     /* HTTP/2 may send several Cookie fields: look at all of them. */
     apr_table_do(find_in_header, &fc, r->headers_in, "Cookie", NULL);
     if (fc.values->nelts == 0)
-        return;
-    st->had_state = 1;
+        return 0;
+    st->had_cookie = 1;
     if (!sc->keys) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, FM_LOGPFX
                       "no FlashMsgSecret for this server; cookie ignored");
-        return;
+        return 0;
     }
     if (fc.values->nelts > 1)
         st->changed = 1;   /* rewrite so the client ends up with one */
@@ -88,9 +94,10 @@ static void cookie_load(request_rec *r, fm_state *st)
                               "cookie verified with old key %d",
                               key_index + 1);
             ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, FM_LOGPFX
-                          "%d pending message(s) loaded from cookie",
-                          st->msgs->nelts);
-            return;
+                          "%d pending message(s) loaded from cookie%s",
+                          st->msgs->nelts, (flags & FM_COOKIE_CONTINUED)
+                          ? ", more in the session" : "");
+            return flags;
         }
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, FM_LOGPFX
                       "cookie %s ignored and deleted: %s (%" APR_SIZE_T_FMT
@@ -98,6 +105,7 @@ static void cookie_load(request_rec *r, fm_state *st)
     }
     /* Nothing usable: delete what the client holds. */
     st->changed = 1;
+    return 0;
 }
 
 static const char *cookie_attrs(request_rec *r)
@@ -110,17 +118,16 @@ static const char *cookie_attrs(request_rec *r)
                        c->cookie_domain ? c->cookie_domain : "", NULL);
 }
 
-static void cookie_save(request_rec *r, fm_state *st)
+void fm_cookie_write(request_rec *r, fm_state *st, const fm_message *msgs,
+                     int n, unsigned flags)
 {
     const fm_srv_conf *sc = fm_sconf(r);
-    const fm_message *msgs = (const fm_message *)st->msgs->elts;
-    int n = st->msgs->nelts, keep;
     cookie_conf cc;
     const char *value;
 
     cookie_conf_of(r, &cc);
-    if (n == 0) {
-        if (st->had_state)
+    if (n == 0 && !flags) {
+        if (st->had_cookie)
             apr_table_addn(r->err_headers_out, "Set-Cookie",
                            apr_pstrcat(r->pool, cc.name, "=; Max-Age=0; "
                                        "Expires=Thu, 01 Jan 1970 00:00:00 GMT",
@@ -133,30 +140,44 @@ static void cookie_save(request_rec *r, fm_state *st)
                       "lost", n);
         return;
     }
-    /* Cookie storage alone keeps the newest messages that fit. */
-    keep = fm_cookie_fit(&cc.opts, msgs, n, cc.max_size, 1);
-    if (keep < n) {
-        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, FM_LOGPFX
-                      "%d oldest message(s) dropped: they do not fit in "
-                      "FlashMsgCookieMaxSize %" APR_SIZE_T_FMT,
-                      n - keep, cc.max_size);
-        msgs += n - keep;
-        n = keep;
-        if (n == 0) {
-            st->msgs->nelts = 0;
-            cookie_save(r, st);
-            return;
-        }
-    }
-    value = fm_cookie_encode(r->pool, sc->keys, &cc.opts, msgs, n, 0,
+    value = fm_cookie_encode(r->pool, sc->keys, &cc.opts, msgs, n, flags,
                              fm_now());
     apr_table_addn(r->err_headers_out, "Set-Cookie",
                    apr_psprintf(r->pool, "%s=%s; Max-Age=%" APR_INT64_T_FMT
                                 "%s", cc.name, value, cc.opts.max_age,
                                 cookie_attrs(r)));
     ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, FM_LOGPFX
-                  "%d pending message(s) stored in cookie (%" APR_SIZE_T_FMT
-                  " bytes)", n, strlen(value));
+                  "%d message(s) stored in cookie (%" APR_SIZE_T_FMT
+                  " bytes)%s", n, strlen(value),
+                  (flags & FM_COOKIE_CONTINUED) ? ", more in the session" : "");
+}
+
+int fm_cookie_fit_count(request_rec *r, const fm_message *msgs, int n,
+                        int keep_newest)
+{
+    cookie_conf cc;
+    cookie_conf_of(r, &cc);
+    return fm_cookie_fit(&cc.opts, msgs, n, cc.max_size, keep_newest);
+}
+
+static void cookie_load(request_rec *r, fm_state *st)
+{
+    fm_cookie_read(r, st);
+}
+
+/* Cookie storage alone keeps the newest messages that fit. */
+static void cookie_save(request_rec *r, fm_state *st)
+{
+    const fm_message *msgs = (const fm_message *)st->msgs->elts;
+    int n = st->msgs->nelts;
+    int keep = fm_cookie_fit_count(r, msgs, n, 1);
+
+    if (keep < n)
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, FM_LOGPFX
+                      "%d oldest message(s) dropped: they do not fit in "
+                      "FlashMsgCookieMaxSize %" APR_SIZE_T_FMT, n - keep,
+                      fm_cookie_max_size(r));
+    fm_cookie_write(r, st, msgs + (n - keep), keep, 0);
 }
 
 const fm_storage_ops fm_cookie_storage = {

@@ -1,6 +1,6 @@
 /*
- * storage.c - choose the storage for a request.  Until session storage
- * exists, fallback (the default) behaves as cookie storage.
+ * storage.c - choose the storage for a request (FlashMsgStorage, default
+ * fallback).  Fallback without mod_session is cookie storage.
  */
 #include "storage/storage.h"
 
@@ -8,8 +8,14 @@ APLOG_USE_MODULE(flashmsg);
 
 static const fm_storage_ops *storage_for(request_rec *r)
 {
-    (void)r;
-    return &fm_cookie_storage;
+    switch (fm_dconf(r)->storage) {
+    case FM_STORAGE_COOKIE:
+        return &fm_cookie_storage;
+    case FM_STORAGE_SESSION:
+        return &fm_session_storage;
+    default:
+        return fm_session_loaded() ? &fm_fallback_storage : &fm_cookie_storage;
+    }
 }
 
 void fm_storage_load(request_rec *r, fm_state *st)

@@ -23,7 +23,6 @@ def configtest(conf, secret=True, **kw):
     ("FlashMsgTemplate \"<li>%{msg}</li>\"", r"FlashMsgTemplate: ITEM: unknown variable %\{msg\}"),
     ("FlashMsgTemplate \"<li>%{message}</li>\" \"<ul></ul>\"", r"WRAPPER must contain %\{items\}"),
     ("FlashMsgTemplateFile /nonexistent/t.html", r"FlashMsgTemplateFile: cannot read /nonexistent/t.html"),
-    ("FlashMsgStorage session", r"FlashMsgStorage: 'session' storage"),
     ("FlashMsgStorage disk", r"FlashMsgStorage: 'disk' is not a storage"),
     ("FlashMsgCookieMaxSize 10", r"FlashMsgCookieMaxSize: '10' is not a whole number"),
     ("FlashMsgMaxAge -5", r"FlashMsgMaxAge: '-5' is not a whole number"),

@@ -1,0 +1,76 @@
+/*
+ * fallback_storage.c - Django's FallbackStorage, with its gaps closed:
+ * the cookie holds the oldest messages that fit FlashMsgCookieMaxSize and,
+ * when more remain, is marked "continued in session"; the newest overflow
+ * goes to the session.  Loading reads the cookie and then the session,
+ * also when the cookie is gone (Django would orphan the session's part).
+ * Without a usable session it is cookie storage.
+ */
+#include <stdlib.h>
+
+#include "storage/storage.h"
+
+APLOG_USE_MODULE(flashmsg);
+
+/* Oldest first across both storages, even after a partial failure. */
+static void sort_by_age(apr_array_header_t *msgs)
+{
+    fm_message *m = (fm_message *)msgs->elts;
+    int i, j;
+    for (i = 1; i < msgs->nelts; i++) {      /* insertion sort: stable, tiny n */
+        fm_message t = m[i];
+        for (j = i; j > 0 && m[j - 1].created > t.created; j--)
+            m[j] = m[j - 1];
+        m[j] = t;
+    }
+}
+
+static void fallback_load(request_rec *r, fm_state *st)
+{
+    int from_cookie;
+    fm_cookie_read(r, st);
+    from_cookie = st->msgs->nelts;
+    /* The session is read whether or not the cookie says "continued": a
+     * lost or rejected cookie must not orphan the session's part. */
+    fm_session_read(r, st);
+    if (from_cookie && st->msgs->nelts > from_cookie)
+        sort_by_age(st->msgs);
+}
+
+static void fallback_save(request_rec *r, fm_state *st)
+{
+    const fm_message *msgs = (const fm_message *)st->msgs->elts;
+    int n = st->msgs->nelts;
+    int k = fm_cookie_fit_count(r, msgs, n, 0);
+
+    if (k == n) {
+        /* Everything fits in the cookie (or nothing is left). */
+        if (fm_session_write(r, st, NULL, 0) != FM_SESSION_OK && st->had_session)
+            ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, FM_LOGPFX
+                          "could not clear the messages kept in the session");
+        fm_cookie_write(r, st, msgs, n, 0);
+        return;
+    }
+    switch (fm_session_write(r, st, msgs + k, n - k)) {
+    case FM_SESSION_OK:
+        fm_cookie_write(r, st, msgs, k, FM_COOKIE_CONTINUED);
+        return;
+    case FM_SESSION_UNAVAILABLE:
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, FM_LOGPFX
+                      "no session here: fallback storage acts as cookie "
+                      "storage");
+        break;
+    case FM_SESSION_FAILED:
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, FM_LOGPFX
+                      "the session could not be written: keeping what fits "
+                      "in the cookie");
+        break;
+    }
+    fm_cookie_storage.save(r, st);
+}
+
+const fm_storage_ops fm_fallback_storage = {
+    "fallback",
+    fallback_load,
+    fallback_save
+};

@@ -1,0 +1,196 @@
+/*
+ * session_storage.c - pending messages in mod_session, under the session
+ * key "flashmsg", serialized and signed (or encrypted) exactly like the
+ * cookie: a session may itself live in a client-side cookie.
+ *
+ * mod_session traps handled here:
+ *  - The session is saved by MOD_SESSION_OUT (a CONTENT_SET filter, after
+ *    ours); we only set our entry, before passing any data, and never call
+ *    ap_session_save ourselves in the normal case.
+ *  - When the incoming session has expired, every ap_session_load() hands
+ *    out a new blank session, so a value set on one is lost and
+ *    MOD_SESSION_OUT saves another blank one.  When it cannot be decoded
+ *    (e.g. garbage under mod_session_crypto) ap_session_load() fails and
+ *    nothing can be stored at all.  Both are detected (two loads disagree,
+ *    or the load fails); we then save our own session once with
+ *    ap_session_save() and take MOD_SESSION_OUT out of this request's chain
+ *    so it cannot overwrite it.
+ */
+#include <string.h>
+
+#include <apr_strings.h>
+#include <apr_uuid.h>
+#include <apr_optional.h>
+#include <util_filter.h>
+
+#include "storage/storage.h"
+#include "mod_session.h"
+
+APLOG_USE_MODULE(flashmsg);
+
+#define FM_SESSION_KEY "flashmsg"
+
+static APR_OPTIONAL_FN_TYPE(ap_session_load) *session_load;
+static APR_OPTIONAL_FN_TYPE(ap_session_get) *session_get;
+static APR_OPTIONAL_FN_TYPE(ap_session_set) *session_set;
+static APR_OPTIONAL_FN_TYPE(ap_session_save) *session_save;
+
+void fm_session_retrieve(void)
+{
+    session_load = APR_RETRIEVE_OPTIONAL_FN(ap_session_load);
+    session_get = APR_RETRIEVE_OPTIONAL_FN(ap_session_get);
+    session_set = APR_RETRIEVE_OPTIONAL_FN(ap_session_set);
+    session_save = APR_RETRIEVE_OPTIONAL_FN(ap_session_save);
+}
+
+int fm_session_loaded(void)
+{
+    return session_load && session_get && session_set && session_save;
+}
+
+/* The session value is bound to its own name, so a value cannot be moved
+ * between the cookie and the session. */
+static void session_opts(request_rec *r, fm_codec_opts *o)
+{
+    const fm_dir_conf *c = fm_dconf(r);
+    o->cookie_name = "session:" FM_SESSION_KEY;
+    o->encrypt = c->encrypt == 1;
+    o->max_age = c->max_age != FM_UNSET ? c->max_age : FM_DEFAULT_MAX_AGE;
+}
+
+void fm_session_read(request_rec *r, fm_state *st)
+{
+    const fm_srv_conf *sc = fm_sconf(r);
+    const char *v = NULL;
+    session_rec *z = NULL;
+    fm_codec_opts o;
+    fm_decode_status ds;
+    unsigned flags;
+    int expired = 0, key_index = 0, before = st->msgs->nelts;
+
+    if (!fm_session_loaded() || !sc->keys)
+        return;
+    if (session_load(r, &z) != APR_SUCCESS || !z)
+        return;
+    if (session_get(r, z, FM_SESSION_KEY, &v) != APR_SUCCESS || !v || !*v)
+        return;
+    st->had_session = 1;
+    session_opts(r, &o);
+    ds = fm_cookie_decode(st->msgs->pool, sc->keys, &o, v, strlen(v),
+                          fm_now(), st->msgs, &flags, &expired, &key_index);
+    if (ds != FM_DECODE_OK) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, FM_LOGPFX
+                      "session entry ignored and removed: %s",
+                      fm_decode_status_str(ds));
+        st->changed = 1;
+        return;
+    }
+    if (expired) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, FM_LOGPFX
+                      "%d message(s) expired (FlashMsgMaxAge)", expired);
+        st->changed = 1;
+    }
+    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, FM_LOGPFX
+                  "%d pending message(s) loaded from the session",
+                  st->msgs->nelts - before);
+}
+
+/* A blank session, as mod_session makes one, for when it cannot give us any. */
+static session_rec *blank_session(request_rec *r)
+{
+    session_rec *z = apr_pcalloc(r->pool, sizeof(*z));
+    z->pool = r->pool;
+    z->entries = apr_table_make(r->pool, 4);
+    z->uuid = apr_pcalloc(r->pool, sizeof(apr_uuid_t));
+    apr_uuid_get(z->uuid);
+    return z;
+}
+
+static void remove_session_out_filter(request_rec *r)
+{
+    ap_filter_t *f;
+    for (f = r->output_filters; f; f = f->next) {
+        if (!strcasecmp(f->frec->name, "MOD_SESSION_OUT")) {
+            ap_remove_output_filter(f);
+            return;
+        }
+    }
+}
+
+fm_session_status fm_session_write(request_rec *r, fm_state *st,
+                                   const fm_message *msgs, int n)
+{
+    const fm_srv_conf *sc = fm_sconf(r);
+    session_rec *z = NULL, *again = NULL;
+    const char *value = NULL;
+    apr_status_t rv;
+    int unstable;
+
+    if (!fm_session_loaded())
+        return FM_SESSION_UNAVAILABLE;
+    rv = session_load(r, &z);
+    if (rv == APR_SUCCESS && !z)
+        return FM_SESSION_UNAVAILABLE;          /* Session off here */
+    if (n == 0 && !st->had_session)
+        return FM_SESSION_OK;                   /* nothing of ours to clear */
+    if (n > 0) {
+        fm_codec_opts o;
+        session_opts(r, &o);
+        value = fm_cookie_encode(r->pool, sc->keys, &o, msgs, n, 0, fm_now());
+    }
+    if (rv != APR_SUCCESS) {
+        /* Undecodable incoming session: start a new one. */
+        z = blank_session(r);
+        unstable = 1;
+    }
+    else {
+        unstable = session_load(r, &again) != APR_SUCCESS || again != z;
+    }
+    if (session_set(r, z, FM_SESSION_KEY, value) != APR_SUCCESS)
+        return FM_SESSION_FAILED;
+    if (unstable) {
+        /* Expired or broken session: MOD_SESSION_OUT would save a different,
+         * blank session object.  Save ours, once, and keep it from doing so. */
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, FM_LOGPFX
+                      "the incoming session was expired or unreadable; "
+                      "saving a new session for the messages");
+        remove_session_out_filter(r);
+        if (session_save(r, z) != APR_SUCCESS)
+            return FM_SESSION_FAILED;
+    }
+    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, FM_LOGPFX
+                  "%d message(s) stored in the session", n);
+    return FM_SESSION_OK;
+}
+
+static void session_storage_load(request_rec *r, fm_state *st)
+{
+    fm_session_read(r, st);
+}
+
+static void session_storage_save(request_rec *r, fm_state *st)
+{
+    int n = st->msgs->nelts;
+    switch (fm_session_write(r, st, (const fm_message *)st->msgs->elts, n)) {
+    case FM_SESSION_OK:
+        return;
+    case FM_SESSION_UNAVAILABLE:
+        if (n)
+            ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, FM_LOGPFX
+                          "FlashMsgStorage session needs mod_session with "
+                          "\"Session On\" for %s; %d message(s) lost",
+                          r->uri, n);
+        return;
+    case FM_SESSION_FAILED:
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, FM_LOGPFX
+                      "the session could not be written; %d message(s) lost",
+                      n);
+        return;
+    }
+}
+
+const fm_storage_ops fm_session_storage = {
+    "session",
+    session_storage_load,
+    session_storage_save
+};

@@ -1,0 +1,220 @@
+"""Session and fallback storage on the real mod_session: mod_session_cookie,
+mod_session_cookie + mod_session_crypto, mod_session_dbd on SQLite."""
+import os
+import re
+import shutil
+import sqlite3
+import time
+
+import pytest
+import requests
+
+from conftest import texts, emit_url
+from harness import Httpd
+
+SQLITE_SCHEMA = "create table session (key varchar(255) primary key, value text, expiry integer)"
+
+DBD_QUERIES = """
+DBDPrepareSQL "delete from session where key = %s" deletesession
+DBDPrepareSQL "update session set value = %s, expiry = %lld where key = %s" updatesession
+DBDPrepareSQL "insert into session (value, expiry, key) values (%s, %lld, %s)" insertsession
+DBDPrepareSQL "select value from session where key = %s and (expiry = 0 or expiry > %lld)" selectsession
+DBDPrepareSQL "delete from session where expiry != 0 and expiry < %lld" cleansession
+"""
+
+BACKENDS = {
+    "cookie": (["session", "session_cookie"],
+               "Session On\nSessionCookieName session path=/;httponly\n"),
+    "crypto": (["session", "session_cookie", "session_crypto"],
+               "Session On\nSessionCookieName session path=/;httponly\n"
+               "SessionCryptoDriver openssl\n"
+               "SessionCryptoPassphrase session-crypto-passphrase-0123456789\n"),
+    "dbd": (["session", "session_dbd", "dbd"],
+            "DBDriver sqlite3\nDBDParams \"{db}\"\n" + DBD_QUERIES +
+            "Session On\nSessionDBDCookieName session path=/;httponly\n"),
+}
+
+
+def session_server(make_server, backend, storage, extra="", **kw):
+    modules, conf = BACKENDS[backend]
+    srv = make_server("FlashMsgStorage %s\n%s\n%s" % (storage, conf, extra),
+                      modules=modules, start=False, name="sess-" + backend, **kw)
+    if backend == "dbd":
+        dbdir = os.path.join(srv.root, "db")
+        os.makedirs(dbdir)
+        db = os.path.join(dbdir, "sessions.db")
+        with sqlite3.connect(db) as c:
+            c.execute(SQLITE_SCHEMA)
+        srv.db = db
+        srv.config = srv.config.replace("{db}", db)
+        with open(srv.conf_path, "w") as f:
+            f.write(srv.config)
+        if os.geteuid() == 0:
+            # the children (www-data) write the database and its journal
+            for p in (dbdir, db):
+                shutil.chown(p, "www-data", "www-data")
+        srv.start()
+    else:
+        srv.start()
+    return srv
+
+
+def redirect_with(srv, client, header_value):
+    r = client.get(emit_url(srv.url, status="302", location="/page.html",
+                            h="X-Flash: " + header_value), allow_redirects=False)
+    assert r.status_code == 302, r.text
+    return r
+
+
+def big(n, size):
+    return ", ".join('"%s %d";level=info' % ("m" * size, i) for i in range(n))
+
+
+@pytest.mark.parametrize("backend", ["cookie", "crypto", "dbd"])
+def test_session_storage(make_server, client, backend):
+    srv = session_server(make_server, backend, "session")
+    r = redirect_with(srv, client, "success: kept server side")
+    assert "flashmsg" not in r.cookies          # our own cookie is not used
+    assert "session" in client.cookies
+    if backend == "cookie":
+        assert "kept" not in client.cookies["session"]   # signed value, not text
+    r = client.get(srv.url + "/page.html")
+    assert texts(r.text) == ["kept server side"]
+    assert texts(client.get(srv.url + "/page.html").text) == []
+
+
+@pytest.mark.parametrize("backend", ["cookie", "crypto", "dbd"])
+def test_fallback_overflow_end_to_end(make_server, client, backend):
+    srv = session_server(make_server, backend, "fallback")
+    r = redirect_with(srv, client, big(8, 400))
+    assert "flashmsg" in r.cookies and "session" in client.cookies
+    assert len(r.cookies["flashmsg"]) <= 2048
+    assert "more in the session" in srv.log_since_mark()
+    shown = texts(client.get(srv.url + "/page.html").text)
+    assert shown == ["%s %d" % ("m" * 400, i) for i in range(8)]
+    # consumed: both places cleared
+    assert "flashmsg" not in client.cookies
+    assert texts(client.get(srv.url + "/page.html").text) == []
+    if backend == "dbd":
+        with sqlite3.connect(srv.db) as c:
+            values = [v for (v,) in c.execute("select value from session")]
+        assert all("flashmsg=" not in (v or "") for v in values), values
+
+
+def test_fallback_small_messages_stay_in_cookie(make_server, client):
+    srv = session_server(make_server, "cookie", "fallback")
+    redirect_with(srv, client, big(5, 100))
+    assert "flashmsg" in client.cookies
+    # the session cookie carries no entry of ours
+    assert "flashmsg" not in requests.utils.unquote(client.cookies.get("session", ""))
+    assert len(texts(client.get(srv.url + "/page.html").text)) == 5
+
+
+def test_fallback_single_huge_message_goes_to_session(make_server, client):
+    srv = session_server(make_server, "dbd", "fallback")
+    redirect_with(srv, client, big(1, 5000))
+    assert texts(client.get(srv.url + "/page.html").text) == ["m" * 5000 + " 0"]
+
+
+def test_orphaned_session_leftovers_are_shown(make_server, client):
+    srv = session_server(make_server, "dbd", "fallback")
+    redirect_with(srv, client, big(8, 400))
+    # the browser loses our cookie but keeps the session
+    client.cookies.clear(domain=list(client.cookies.list_domains())[0], path="/", name="flashmsg")
+    assert "flashmsg" not in client.cookies and "session" in client.cookies
+    shown = texts(client.get(srv.url + "/page.html").text)
+    assert shown and shown == ["%s %d" % ("m" * 400, i) for i in range(8 - len(shown), 8)]
+    assert texts(client.get(srv.url + "/page.html").text) == []
+
+
+def test_tampered_cookie_deleted_under_fallback(make_server, client):
+    srv = session_server(make_server, "cookie", "fallback")
+    redirect_with(srv, client, "info: genuine")
+    value = client.cookies["flashmsg"]
+    forged = value[:10] + ("A" if value[10] != "A" else "B") + value[11:]
+    client.cookies.set("flashmsg", forged, domain="127.0.0.1", path="/")
+    r = client.get(srv.url + "/page.html")
+    assert texts(r.text) == []
+    assert re.search(r"flashmsg=; Max-Age=0", r.headers.get("Set-Cookie", ""))
+
+
+def test_expired_session_does_not_lose_a_new_message(make_server, client):
+    srv = session_server(make_server, "cookie", "session", "SessionMaxAge 1")
+    redirect_with(srv, client, "info: first")
+    stale = client.cookies["session"]
+    time.sleep(2.2)                       # the session expires
+    # the client still presents it (its cookie Max-Age has passed too, but a
+    # replayed or clock-skewed cookie must not break anything)
+    fresh = requests.Session()
+    r = fresh.get(emit_url(srv.url, status="302", location="/page.html",
+                           h="X-Flash: warning: added with an expired session"),
+                  cookies={"session": stale}, allow_redirects=False)
+    assert r.status_code == 302
+    assert len([h for h in r.raw.headers.getlist("Set-Cookie")
+                if h.startswith("session=")]) == 1
+    r = fresh.get(srv.url + "/page.html")
+    assert texts(r.text) == ["added with an expired session"]
+    assert "expired or unreadable" in srv.log_since_mark()
+    # exactly one session cookie was set in that response (no double save)
+    assert "attempt made to save the session twice" not in srv.log_since_mark()
+
+
+@pytest.mark.parametrize("backend", ["crypto", "cookie", "dbd"])
+def test_garbage_session_does_not_lose_a_new_message(make_server, client, backend):
+    srv = session_server(make_server, backend, "session")
+    srv.expect_error(r"session_crypto:error|AH01842|AH01840|error while decoding the session")
+    r = client.get(emit_url(srv.url, status="302", location="/page.html",
+                            h="X-Flash: error: despite garbage"),
+                   headers={"Cookie": "session=%21%21garbage%21%21"},
+                   allow_redirects=False)
+    assert r.status_code == 302
+    r = client.get(srv.url + "/page.html")
+    assert texts(r.text) == ["despite garbage"]
+
+
+def test_session_off_for_a_location(make_server, client):
+    srv = session_server(make_server, "cookie", "session",
+                         "<Location /nosess/>\nSession Off\n</Location>",
+                         files={"nosess/emit.cgi": open(os.path.join(
+                             os.path.dirname(__file__), "conftest.py")).read().split("EMIT_CGI = r'''")[1].split("'''")[0]})
+    srv.expect_error(r'needs mod_session with "Session On" for /nosess/emit.cgi; 1 message\(s\) lost')
+    r = client.get(emit_url(srv.url, status="302", location="/page.html",
+                            h="X-Flash: info: nowhere to go").replace("/cgi/", "/nosess/"),
+                   allow_redirects=False)
+    assert r.status_code == 302
+    assert 'needs mod_session with "Session On"' in srv.log_since_mark()
+
+
+def test_fallback_with_session_off_acts_as_cookie(make_server, client):
+    srv = session_server(make_server, "cookie", "fallback", "Session Off")
+    redirect_with(srv, client, big(8, 400))
+    assert "session" not in client.cookies
+    assert re.search(r"oldest message\(s\) dropped", srv.log_since_mark())
+    shown = texts(client.get(srv.url + "/page.html").text)
+    assert shown == ["%s %d" % ("m" * 400, i) for i in range(8 - len(shown), 8)]
+
+
+def test_session_storage_without_mod_session_stops_start():
+    srv = Httpd("FlashMsgStorage session", secret="s" * 40, name="nosession")
+    try:
+        rc, out = srv.configtest()
+    finally:
+        srv.cleanup()
+    assert rc != 0
+    assert re.search(r"FlashMsgStorage session \(.*httpd\.conf:\d+\) needs mod_session", out), out
+
+
+def test_fallback_without_mod_session_is_cookie_storage(make_server, client):
+    srv = make_server("FlashMsgStorage fallback")
+    redirect_with(srv, client, "info: plain cookie")
+    assert texts(client.get(srv.url + "/page.html").text) == ["plain cookie"]
+    assert "fallback storage acts as cookie storage" in srv.read_log()
+
+
+def test_internal_redirect_shares_the_session_store(make_server, client):
+    srv = session_server(make_server, "dbd", "session")
+    r = client.get(srv.url + "/cgi/local.cgi")
+    assert texts(r.text) == ["Internal hop"]
+    redirect_with(srv, client, "info: pending")
+    r = client.get(srv.url + "/cgi/local.cgi")
+    assert texts(r.text) == ["pending", "Internal hop"]
