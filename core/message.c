@@ -285,3 +285,15 @@ int fm_list_add(apr_array_header_t *list, int min_level, int level,
     m->created = created;
     return 1;
 }
+
+void fm_list_sort_by_age(apr_array_header_t *list)
+{
+    fm_message *m = (fm_message *)list->elts;
+    int i, j;
+    for (i = 1; i < list->nelts; i++) {   /* insertion sort: stable, small n */
+        fm_message t = m[i];
+        for (j = i; j > 0 && m[j - 1].created > t.created; j--)
+            m[j] = m[j - 1];
+        m[j] = t;
+    }
+}

@@ -81,4 +81,7 @@ int fm_utf8_valid(const char *s, apr_size_t len);
 int fm_list_add(apr_array_header_t *list, int min_level, int level,
                 const char *text, const char *extra_tags, apr_int64_t created);
 
+/* Stable sort of a list of fm_message by creation time, oldest first. */
+void fm_list_sort_by_age(apr_array_header_t *list);
+
 #endif

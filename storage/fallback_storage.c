@@ -6,24 +6,9 @@
  * also when the cookie is gone (Django would orphan the session's part).
  * Without a usable session it is cookie storage.
  */
-#include <stdlib.h>
-
 #include "storage/storage.h"
 
 APLOG_USE_MODULE(flashmsg);
-
-/* Oldest first across both storages, even after a partial failure. */
-static void sort_by_age(apr_array_header_t *msgs)
-{
-    fm_message *m = (fm_message *)msgs->elts;
-    int i, j;
-    for (i = 1; i < msgs->nelts; i++) {      /* insertion sort: stable, tiny n */
-        fm_message t = m[i];
-        for (j = i; j > 0 && m[j - 1].created > t.created; j--)
-            m[j] = m[j - 1];
-        m[j] = t;
-    }
-}
 
 static void fallback_load(request_rec *r, fm_state *st)
 {
@@ -34,7 +19,7 @@ static void fallback_load(request_rec *r, fm_state *st)
      * lost or rejected cookie must not orphan the session's part. */
     fm_session_read(r, st);
     if (from_cookie && st->msgs->nelts > from_cookie)
-        sort_by_age(st->msgs);
+        fm_list_sort_by_age(st->msgs);   /* oldest first across both */
 }
 
 static void fallback_save(request_rec *r, fm_state *st)
