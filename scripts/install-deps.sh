@@ -5,7 +5,7 @@ set -euo pipefail
 PKGS=(
   build-essential pkg-config apache2 apache2-dev libssl-dev check
   php-cgi php-fpm python3 python3-pytest python3-requests
-  libaprutil1-dbd-sqlite3 clang
+  libaprutil1-dbd-sqlite3 libaprutil1-dbd-pgsql postgresql clang
 )
 missing=()
 for p in "${PKGS[@]}"; do
@@ -25,5 +25,8 @@ echo "installing: ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
 apt-get install -y -q --no-install-recommends "${missing[@]}"
-# The packaged apache2 may start itself on port 80; the tests run their own.
-if command -v service >/dev/null 2>&1; then service apache2 stop >/dev/null 2>&1 || true; fi
+# The packaged servers may start themselves; the tests run their own.
+if command -v service >/dev/null 2>&1; then
+  service apache2 stop >/dev/null 2>&1 || true
+  service postgresql stop >/dev/null 2>&1 || true
+fi

@@ -98,7 +98,7 @@ class Httpd:
             'PidFile "%s/run/httpd.pid"' % self.root,
             'DefaultRuntimeDir "%s/run"' % self.root,
             'ErrorLog "%s"' % self.error_log,
-            "LogLevel warn %s" % log_level,
+            "LogLevel warn %s" % (log_level if flashmsg else ""),
             'LoadModule mpm_%s_module "%s/mod_mpm_%s.so"' % (mpm, MODDIR, mpm),
         ]
         for m in mods:
