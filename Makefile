@@ -15,7 +15,7 @@ CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubu
 
 CORE_SRC   := $(sort $(wildcard core/*.c))
 CORE_HDR   := $(sort $(wildcard core/*.h))
-GLUE_SRC   := mod_flashmsg.c $(sort $(wildcard storage/*.c filters/*.c))
+GLUE_SRC   := mod_flashmsg.c $(sort $(wildcard storage/*.c filters/*.c delivery/*.c))
 GLUE_HDR   := mod_flashmsg.h flashmsg_private.h $(sort $(wildcard storage/*.h filters/*.h))
 MOD_SRC    := $(GLUE_SRC) $(CORE_SRC)
 
@@ -108,7 +108,6 @@ fuzz: $(FUZZ_TARGETS)
 	        $(BUILD)/corpus/$$n tests/fuzz/corpus/$$n 2>&1 | tail -n 12; done
 
 clean:
-	rm -rf $(BUILD) .libs *.la *.lo *.slo *.o mod_flashmsg.so \
-	    core/.libs core/*.lo core/*.slo core/*.o \
-	    storage/.libs storage/*.lo storage/*.slo storage/*.o \
-	    filters/.libs filters/*.lo filters/*.slo filters/*.o
+	rm -rf $(BUILD) .libs *.la *.lo *.slo *.o mod_flashmsg.so
+	for d in core storage filters delivery; do \
+	    rm -rf $$d/.libs $$d/*.lo $$d/*.slo $$d/*.o; done

@@ -56,6 +56,9 @@ typedef struct {
     const fm_template *tmpl;        /* FlashMsgTemplate / FlashMsgTemplateFile */
     const apr_array_header_t *adds; /* FlashMsgAdd (fm_conf_add); inner replaces outer */
     apr_int64_t scan_limit;         /* FlashMsgScanLimit */
+    int expose;                     /* FlashMsgExpose */
+    int htmx;                       /* FlashMsgHTMX */
+    const char *htmx_event;         /* FlashMsgHTMXEvent */
 } fm_dir_conf;
 
 /* Per-server configuration. */
@@ -74,6 +77,11 @@ typedef struct {
 #define FM_DEFAULT_MAX_AGE     86400
 #define FM_DEFAULT_SCAN_LIMIT  (128 * 1024)
 #define FM_NOTE_KEY            "flashmsg"
+#define FM_DEFAULT_HTMX_EVENT  "flashmsg"
+#define FM_PENDING_HEADER      "X-Flash-Pending"
+#define FM_CONSUMED_HEADER     "X-Flash-Consumed"
+#define FM_PENDING_ENV         "FLASHMSG"
+#define FM_JSON_HANDLER        "flashmsg-json"
 
 /* The one message store of a request, shared by its subrequests and
  * internal redirects (it hangs off the initial request). */
@@ -86,6 +94,8 @@ typedef struct {
     int captured;               /* this response's additions were taken */
     int saved;                  /* storage was written (once per request) */
     int rendered;               /* messages were rendered into the page */
+    int exposed;                /* the first `exposed` messages were handed
+                                 * to the backend (FlashMsgExpose) */
 } fm_state;
 
 /* mod_flashmsg.c */
@@ -107,6 +117,18 @@ void fm_consume_all(request_rec *r);
 apr_int64_t fm_now(void);
 /* The compiled default template (Django's markup). */
 const fm_template *fm_default_template(void);
+
+/* Messages as JSON (core/json.c) under r's level and tag configuration. */
+const char *fm_json_of(request_rec *r, const apr_array_header_t *msgs);
+
+/* delivery/: the ways out other than the page placeholder */
+int fm_json_handler(request_rec *r);
+int fm_expose_fixups(request_rec *r);
+/* X-Flash-Consumed from a backend that rendered the exposed messages. */
+void fm_take_consumed(request_rec *r);
+/* HTMX requests: pending messages as an HX-Trigger event; returns 1 if
+ * they were delivered (and consumed). */
+int fm_htmx_deliver(request_rec *r);
 
 /* filters/inject_filter.c */
 #define FM_FILTER_NAME "FLASHMSG"

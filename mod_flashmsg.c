@@ -23,6 +23,7 @@
 #include "mod_flashmsg.h"
 #include "flashmsg_private.h"
 #include "core/header_parser.h"
+#include "core/json.h"
 #include "storage/storage.h"
 
 /* AP_DECLARE_MODULE below also declares the log module index. */
@@ -53,6 +54,8 @@ static void *create_dir_conf(apr_pool_t *p, char *dir)
     c->encrypt = FM_UNSET;
     c->min_level = FM_UNSET;
     c->scan_limit = FM_UNSET;
+    c->expose = FM_UNSET;
+    c->htmx = FM_UNSET;
     return c;
 }
 
@@ -76,6 +79,9 @@ static void *merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
     MERGE(tmpl, NULL);
     MERGE(adds, NULL);
     MERGE(scan_limit, FM_UNSET);
+    MERGE(expose, FM_UNSET);
+    MERGE(htmx, FM_UNSET);
+    MERGE(htmx_event, NULL);
     if (add->placeholder) {
         m->placeholder = add->placeholder;
         m->placeholder_fail = add->placeholder_fail;
@@ -330,6 +336,34 @@ static const char *set_encrypt(cmd_parms *cmd, void *dc, int on)
     return NULL;
 }
 
+static const char *set_expose(cmd_parms *cmd, void *dc, int on)
+{
+    (void)cmd;
+    ((fm_dir_conf *)dc)->expose = on;
+    return NULL;
+}
+
+static const char *set_htmx(cmd_parms *cmd, void *dc, int on)
+{
+    (void)cmd;
+    ((fm_dir_conf *)dc)->htmx = on;
+    return NULL;
+}
+
+static const char *set_htmx_event(cmd_parms *cmd, void *dc, const char *arg)
+{
+    const char *s;
+    if (!*arg)
+        return cmd_err(cmd, "the event name is empty");
+    for (s = arg; *s; s++)
+        if ((unsigned char)*s <= 0x20 || (unsigned char)*s >= 0x7f
+            || *s == '"' || *s == '\\' || *s == ',')
+            return cmd_err(cmd, "an event name is printable ASCII without "
+                           "spaces, quotes, backslashes or commas");
+    ((fm_dir_conf *)dc)->htmx_event = arg;
+    return NULL;
+}
+
 static const char *set_scan_limit(cmd_parms *cmd, void *dc, const char *arg)
 {
     return parse_number(cmd, arg, 1024, 64 * 1024 * 1024,
@@ -511,6 +545,14 @@ static const command_rec fm_cmds[] = {
     AP_INIT_TAKE1("FlashMsgScanLimit", set_scan_limit, NULL, DIR_CTX,
                   "bytes of a page searched for the placeholder before the "
                   "response must start (default 131072)"),
+    AP_INIT_FLAG("FlashMsgExpose", set_expose, NULL, DIR_CTX,
+                 "On to hand pending messages to the backend as JSON "
+                 "(variable FLASHMSG, request header X-Flash-Pending)"),
+    AP_INIT_FLAG("FlashMsgHTMX", set_htmx, NULL, DIR_CTX,
+                 "On to deliver messages to htmx requests as an HX-Trigger "
+                 "event"),
+    AP_INIT_TAKE1("FlashMsgHTMXEvent", set_htmx_event, NULL, DIR_CTX,
+                  "name of the HX-Trigger event (default flashmsg)"),
     { NULL }
 };
 
@@ -707,6 +749,7 @@ void fm_capture(request_rec *r)
     if (c->enabled != 1 || st->captured)
         return;
     st->captured = 1;
+    fm_take_consumed(r);
     /* This request and the ones it was internally redirected from: their
      * headers and notes are not seen by any other filter call. */
     for (q = r; q; q = q->prev) {
@@ -738,6 +781,12 @@ void fm_save(request_rec *r)
         return;
     st->saved = 1;
     fm_storage_save(r, st);
+}
+
+const char *fm_json_of(request_rec *r, const apr_array_header_t *msgs)
+{
+    return fm_json_messages(r->pool, fm_sconf(r)->levels, fm_dconf(r)->tags,
+                            (const fm_message *)msgs->elts, msgs->nelts);
 }
 
 /* ------------------------------------------------------------------ */
@@ -805,6 +854,8 @@ static void fm_register_hooks(apr_pool_t *p)
     ap_hook_insert_filter(fm_insert_filter, NULL, NULL, APR_HOOK_LAST);
     ap_hook_insert_error_filter(fm_insert_error_filter, NULL, NULL,
                                 APR_HOOK_LAST);
+    ap_hook_fixups(fm_expose_fixups, NULL, NULL, APR_HOOK_LAST);
+    ap_hook_handler(fm_json_handler, NULL, NULL, APR_HOOK_MIDDLE);
     ap_register_output_filter(FM_FILTER_NAME, fm_inject_filter, NULL,
                               AP_FTYPE_RESOURCE);
     APR_REGISTER_OPTIONAL_FN(flashmsg_add);

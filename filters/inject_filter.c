@@ -258,6 +258,7 @@ apr_status_t fm_inject_filter(ap_filter_t *f, apr_bucket_brigade *bb)
         fm_state *st;
         fm_capture(r);
         st = fm_load(r);
+        fm_htmx_deliver(r);
         why = why_not_renderable(r);
         if (why || st->msgs->nelts == 0) {
             if (st->msgs->nelts && why)

@@ -1,0 +1,73 @@
+/*
+ * json_handler.c - "SetHandler flashmsg-json": GET returns the pending
+ * messages as JSON and consumes them; ?peek=1 returns them and keeps them;
+ * HEAD keeps them; other methods get 405.  Never cached (no-store).
+ */
+#include <string.h>
+
+#include <apr_strings.h>
+#include <httpd.h>
+#include <http_config.h>
+#include <http_protocol.h>
+#include <http_request.h>
+
+#include "flashmsg_private.h"
+
+APLOG_USE_MODULE(flashmsg);
+
+static int query_flag(request_rec *r, const char *name)
+{
+    const char *a = r->args;
+    apr_size_t n = strlen(name);
+    while (a && *a) {
+        if (!strncmp(a, name, n) && a[n] == '=' && (a[n + 1] == '1'
+            || !strncasecmp(a + n + 1, "true", 4)))
+            return 1;
+        a = strchr(a, '&');
+        if (a)
+            a++;
+    }
+    return 0;
+}
+
+static void no_store(request_rec *r)
+{
+    apr_table_setn(r->headers_out, "Cache-Control", "no-store");
+    apr_table_setn(r->headers_out, "X-Content-Type-Options", "nosniff");
+}
+
+int fm_json_handler(request_rec *r)
+{
+    fm_state *st;
+    const char *json;
+    int peek;
+
+    if (!r->handler || strcmp(r->handler, FM_JSON_HANDLER))
+        return DECLINED;
+    if (fm_dconf(r)->enabled != 1) {
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, FM_LOGPFX
+                      "SetHandler " FM_JSON_HANDLER " where FlashMsg is Off");
+        return HTTP_NOT_FOUND;
+    }
+    r->allowed |= (AP_METHOD_BIT << M_GET);
+    ap_allow_methods(r, REPLACE_ALLOW, "GET", "HEAD", NULL);
+    if (r->method_number != M_GET)
+        return HTTP_METHOD_NOT_ALLOWED;
+    st = fm_load(r);
+    json = fm_json_of(r, st->msgs);
+    peek = query_flag(r, "peek");
+    ap_set_content_type(r, "application/json");
+    no_store(r);
+    if (!peek && !r->header_only && st->msgs->nelts) {
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, FM_LOGPFX
+                      "%d message(s) delivered as JSON", st->msgs->nelts);
+        fm_consume_all(r);
+    }
+    /* Storage changes must be made before the body goes out. */
+    fm_capture(r);
+    fm_save(r);
+    if (!r->header_only)
+        ap_rputs(json, r);
+    return OK;
+}
+

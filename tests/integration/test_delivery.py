@@ -1,0 +1,222 @@
+"""Ways out besides the placeholder: the flashmsg-json handler,
+FlashMsgExpose for backends that render messages themselves, and HTMX
+delivery as an HX-Trigger event.  Clients can never inject or consume."""
+import json
+
+import pytest
+
+from conftest import texts, emit_url
+
+EXPOSE_CGI = r'''#!/usr/bin/python3
+# Shows what the backend was handed; ?consume=1 answers X-Flash-Consumed.
+import json, os, sys
+q = os.environ.get("QUERY_STRING", "")
+out = {"env": os.environ.get("FLASHMSG"), "header": os.environ.get("HTTP_X_FLASH_PENDING")}
+head = "Content-Type: application/json\r\n"
+if "consume=1" in q:
+    head += "X-Flash-Consumed: 1\r\n"
+if "add=1" in q:
+    head += "X-Flash: info: added while consuming\r\n"
+sys.stdout.write(head + "\r\n" + json.dumps(out))
+'''
+
+CONF = """
+<Location /flash.json>
+  SetHandler flashmsg-json
+</Location>
+<Location /expose/>
+  FlashMsgExpose On
+</Location>
+<Location /hx/>
+  FlashMsgHTMX On
+</Location>
+<Location /hxe/>
+  FlashMsgHTMX On
+  FlashMsgHTMXEvent toast
+</Location>
+"""
+
+
+@pytest.fixture(scope="module")
+def srv():
+    from harness import Httpd
+    from conftest import SITE, EMIT_CGI
+    files = dict(SITE)
+    files.update({"expose/show.cgi": EXPOSE_CGI, "hx/emit.cgi": EMIT_CGI,
+                  "hxe/emit.cgi": EMIT_CGI, "hx/frag.html": "<p>fragment</p>",
+                  "hx/page.html": SITE["page.html"]})
+    s = Httpd(CONF, files=files, name="delivery")
+    s.start()
+    yield s
+    s.cleanup()
+
+
+@pytest.fixture
+def server(srv):
+    srv.mark_log()
+    srv.expected_errors = []
+    yield srv
+    bad = srv.unexpected_errors()
+    assert not bad, "unexpected error log lines:\n" + "\n".join(bad)
+
+
+def flash(server, client, *values):
+    r = client.get(emit_url(server.url, status="302", location="/x",
+                            h=["X-Flash: " + v for v in values]), allow_redirects=False)
+    assert r.status_code == 302
+
+
+# --- flashmsg-json -------------------------------------------------------
+
+def test_json_get_returns_and_consumes(server, client):
+    flash(server, client, '"Saved";level=success, %"Gr%c3%bc%c3%9fe <b>";level=error;tags="x"')
+    r = client.get(server.url + "/flash.json")
+    assert r.status_code == 200
+    assert r.headers["Content-Type"].startswith("application/json")
+    assert r.headers["Cache-Control"] == "no-store"
+    assert r.json() == {"messages": [
+        {"level": 25, "level_tag": "success", "tags": "success", "extra_tags": "",
+         "message": "Saved"},
+        {"level": 40, "level_tag": "error", "tags": "x error", "extra_tags": "x",
+         "message": "Grüße <b>"}]}
+    assert r.content.isascii() and b"<b>" not in r.content
+    assert "Max-Age=0" in r.headers["Set-Cookie"]
+    assert client.get(server.url + "/flash.json").json() == {"messages": []}
+
+
+def test_json_peek_and_head_keep(server, client):
+    flash(server, client, "info: keep me")
+    for _ in range(2):
+        r = client.get(server.url + "/flash.json?peek=1")
+        assert [m["message"] for m in r.json()["messages"]] == ["keep me"]
+        assert "Set-Cookie" not in r.headers
+    r = client.head(server.url + "/flash.json")
+    assert r.status_code == 200 and "Set-Cookie" not in r.headers
+    assert texts(client.get(server.url + "/page.html").text) == ["keep me"]
+
+
+def test_json_empty_store(server, client):
+    r = client.get(server.url + "/flash.json")
+    assert r.json() == {"messages": []}
+    assert "Set-Cookie" not in r.headers
+
+
+def test_json_other_methods_405(server, client):
+    flash(server, client, "info: still here")
+    for method in ("POST", "PUT", "DELETE"):
+        r = client.request(method, server.url + "/flash.json")
+        assert r.status_code == 405, method
+        assert "GET" in r.headers.get("Allow", "")
+    assert texts(client.get(server.url + "/page.html").text) == ["still here"]
+
+
+# --- FlashMsgExpose ------------------------------------------------------
+
+def test_expose_hands_messages_to_the_backend(server, client):
+    flash(server, client, "warning: for the backend")
+    seen = client.get(server.url + "/expose/show.cgi").json()
+    env = json.loads(seen["env"])
+    assert env == json.loads(seen["header"])
+    assert [m["message"] for m in env["messages"]] == ["for the backend"]
+    # not consumed: the backend did not say so
+    assert texts(client.get(server.url + "/page.html").text) == ["for the backend"]
+
+
+def test_expose_consumed_by_backend(server, client):
+    flash(server, client, "info: rendered by the app")
+    r = client.get(server.url + "/expose/show.cgi?consume=1&add=1")
+    assert "X-Flash-Consumed" not in r.headers
+    assert "Max-Age=0" not in r.headers.get("Set-Cookie", "")
+    # the exposed one is gone, the one added in the same response stays
+    assert texts(client.get(server.url + "/page.html").text) == ["added while consuming"]
+
+
+def test_nothing_exposed_without_messages(server, client):
+    seen = client.get(server.url + "/expose/show.cgi").json()
+    assert seen == {"env": None, "header": None}
+
+
+def test_client_cannot_inject_or_consume(server, client):
+    fake = json.dumps({"messages": [{"level": 40, "message": "injected"}]})
+    r = client.get(server.url + "/expose/show.cgi",
+                   headers={"X-Flash-Pending": fake, "X-Flash": "error: injected",
+                            "X-Flash-Consumed": "1"})
+    assert r.json() == {"env": None, "header": None}
+    assert "Set-Cookie" not in r.headers
+    flash(server, client, "info: real one")
+    r = client.get(server.url + "/expose/show.cgi",
+                   headers={"X-Flash-Pending": fake, "X-Flash-Consumed": "1"})
+    assert "injected" not in r.text
+    r = client.get(server.url + "/page.html",
+                   headers={"X-Flash": "error: injected", "X-Flash-Consumed": "1"})
+    assert texts(r.text) == ["real one"]
+
+
+def test_consumed_header_never_leaks_and_bad_values_are_ignored(server, client):
+    flash(server, client, "info: survives a bad consume")
+    client.get(server.url + "/expose/show.cgi")  # exposes
+    r = client.get(emit_url(server.url, h="X-Flash-Consumed: yes",
+                            ct="application/json", body="{}"))
+    assert "X-Flash-Consumed" not in r.headers
+    assert texts(client.get(server.url + "/page.html").text) == ["survives a bad consume"]
+
+
+# --- HTMX ----------------------------------------------------------------
+
+HX = {"HX-Request": "true"}
+
+
+def test_htmx_request_gets_hx_trigger_and_consumes(server, client):
+    flash(server, client, "success: Saved via htmx")
+    r = client.get(server.url + "/hx/frag.html", headers=HX)
+    trig = json.loads(r.headers["HX-Trigger"])
+    assert [m["message"] for m in trig["flashmsg"]["messages"]] == ["Saved via htmx"]
+    assert "HX-Request" in r.headers["Vary"]
+    assert r.headers["Cache-Control"] == "private, no-store"
+    assert r.text == "<p>fragment</p>"
+    assert "Max-Age=0" in r.headers["Set-Cookie"]
+    assert texts(client.get(server.url + "/page.html").text) == []
+
+
+def test_htmx_same_response_message_and_custom_event(server, client):
+    r = client.get(emit_url(server.url, h="X-Flash: info: right away",
+                            body="<p>x</p>").replace("/cgi/", "/hxe/"), headers=HX)
+    trig = json.loads(r.headers["HX-Trigger"])
+    assert list(trig) == ["toast"]
+    assert trig["toast"]["messages"][0]["message"] == "right away"
+    assert "Set-Cookie" not in r.headers
+
+
+def test_htmx_merges_with_backend_trigger(server, client):
+    r = client.get(emit_url(server.url, h=['HX-Trigger: {"other": {"a": 1}}',
+                                           "X-Flash: info: one"]).replace("/cgi/", "/hx/"),
+                   headers=HX)
+    trig = json.loads(r.headers["HX-Trigger"])
+    assert trig["other"] == {"a": 1} and trig["flashmsg"]["messages"][0]["message"] == "one"
+    r = client.get(emit_url(server.url, h=["HX-Trigger: closeModal, refresh",
+                                           "X-Flash: info: two"]).replace("/cgi/", "/hx/"),
+                   headers=HX)
+    trig = json.loads(r.headers["HX-Trigger"])
+    assert set(trig) == {"closeModal", "refresh", "flashmsg"}
+
+
+def test_htmx_redirects_keep_messages(server, client):
+    flash(server, client, "info: wait for the page")
+    r = client.get(emit_url(server.url, h="HX-Redirect: /page.html",
+                            body="").replace("/cgi/", "/hx/"), headers=HX)
+    assert "HX-Trigger" not in r.headers
+    r = client.get(emit_url(server.url, status="302", location="/page.html")
+                   .replace("/cgi/", "/hx/"), headers=HX, allow_redirects=False)
+    assert "HX-Trigger" not in r.headers
+    assert texts(client.get(server.url + "/page.html").text) == ["wait for the page"]
+
+
+def test_htmx_off_or_plain_requests_unchanged(server, client):
+    flash(server, client, "info: for a full page")
+    r = client.get(server.url + "/page.html", headers=HX)      # FlashMsgHTMX is off here
+    assert "HX-Trigger" not in r.headers
+    assert texts(r.text) == ["for a full page"]
+    flash(server, client, "info: no htmx header")
+    r = client.get(server.url + "/hx/frag.html")
+    assert "HX-Trigger" not in r.headers
+    assert texts(client.get(server.url + "/hx/page.html").text) == ["no htmx header"]
