@@ -15,6 +15,9 @@ from harness import Httpd  # noqa: E402  (one way to run httpd, shared with the 
 CONF = """
 FlashMsgLevel notice 22
 FlashMsgMinLevel debug
+<Location /flash.json>
+  SetHandler flashmsg-json
+</Location>
 <Location /moved>
   FlashMsgAdd info "You followed an old link: /moved redirects here, and FlashMsgAdd said so."
   Redirect 302 /moved /index.html
