@@ -4,7 +4,7 @@
 set -euo pipefail
 PKGS=(
   build-essential pkg-config apache2 apache2-dev libssl-dev check
-  php-cgi php-fpm python3 python3-pytest python3-requests
+  php-cgi php-fpm nodejs python3 python3-pytest python3-requests
   libaprutil1-dbd-sqlite3 libaprutil1-dbd-pgsql postgresql clang
 )
 missing=()
