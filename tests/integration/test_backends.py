@@ -8,6 +8,7 @@ loaded from there, and their httpd snippets are used with only the paths and
 ports replaced, so a broken example fails a test.
 """
 import glob
+import json
 import os
 import shutil
 import socket
@@ -678,3 +679,50 @@ def test_example_proxied_app(make_server, client, kind):
                                     ("error", "Please enter your name.")]
     finally:
         app.stop()
+
+
+# --- FlashMsgExpose through FastCGI and through the proxy ----------------
+
+PHP_EXPOSE = r"""<?php
+// A backend that renders messages itself: FlashMsgExpose hands them over in
+// the FastCGI variable FLASHMSG; it answers X-Flash-Consumed: 1 once shown.
+$pending = getenv('FLASHMSG');
+$data = $pending ? json_decode($pending, true) : array('messages' => array());
+if (isset($_GET['consume']) && count($data['messages'])) {
+    header('X-Flash-Consumed: 1');
+}
+header('Content-Type: application/json');
+echo json_encode(array('env' => $pending ? $data : null,
+                       'header' => isset($_SERVER['HTTP_X_FLASH_PENDING'])));
+"""
+
+
+def test_expose_through_fastcgi_variable(make_server, php_fpm, client):
+    srv = php_server(make_server, php_fpm, {"expose.php": PHP_EXPOSE},
+                     conf="\nFlashMsgExpose On\n")
+    add_pending(srv, client, "Rendered by PHP")
+    seen = client.get(srv.url + "/expose.php",
+                      headers={"X-Flash-Pending": '{"messages":[{"message":"fake"}]}'}).json()
+    assert [m["message"] for m in seen["env"]["messages"]] == ["Rendered by PHP"]
+    r = client.get(srv.url + "/expose.php?consume=1")
+    no_flash_header(r)
+    assert "X-Flash-Consumed" not in r.headers
+    assert texts(client.get(srv.url + "/page.html").text) == []
+
+
+def test_expose_through_proxied_request_header(make_server, app_server, client):
+    srv = proxy_server(make_server, app_server)
+    with open(srv.conf_path, "a") as f:
+        f.write("<Location /app/>\nFlashMsgExpose On\n</Location>\n")
+    srv.stop()
+    srv.start()
+    # nothing pending: no header reaches the backend, and a client's is dropped
+    r = client.get(app_url(srv, "x", echo="X-Flash-Pending"),
+                   headers={"X-Flash-Pending": '{"messages":[{"message":"fake"}]}'})
+    assert r.text == "-"
+    add_pending(srv, client, "For the app")
+    r = client.get(app_url(srv, "x", echo="X-Flash-Pending"))
+    assert [m["message"] for m in json.loads(r.text)["messages"]] == ["For the app"]
+    r = client.get(app_url(srv, "x", h="X-Flash-Consumed: 1", ct="text/plain", body="ok"))
+    assert "X-Flash-Consumed" not in r.headers
+    assert texts(client.get(srv.url + "/page.html").text) == []

@@ -1,6 +1,6 @@
 // Test app server for mod_proxy_http (node app.js PORT), node's http module
 // only: answers each request the way its query asks, the same protocol as
-// app.py next to it (status, location, h repeated, ct, body, sleep).
+// app.py next to it (status, location, h repeated, ct, body, sleep, echo).
 'use strict';
 const http = require('http');
 
@@ -26,7 +26,8 @@ const server = http.createServer((req, res) => {
       }
       // an array value: one header field per element, never joined
       for (const [name, values] of Object.entries(fields)) res.setHeader(name, values);
-      const body = Buffer.from(q.has('body') ? q.get('body') : DEFAULT_BODY(url.pathname), 'utf8');
+      const body = Buffer.from(q.has('echo') ? (req.headers[q.get('echo').toLowerCase()] || '-')
+        : q.has('body') ? q.get('body') : DEFAULT_BODY(url.pathname), 'utf8');
       res.setHeader('Content-Type', q.get('ct') || 'text/html; charset=utf-8');
       res.setHeader('Content-Length', body.length);
       res.end(req.method === 'HEAD' ? undefined : body);

@@ -10,6 +10,7 @@ emit.cgi, so the tests can send any header combination through the proxy.
   ct=type               Content-Type (default text/html; charset=utf-8)
   body=...              the body (default: an HTML page with the placeholder)
   sleep=SECONDS         wait before answering
+  echo=Name             the body is the value of request header Name (or "-")
 
 Only the standard library; loopback only; GET and POST alike.
 """
@@ -40,7 +41,10 @@ class Emit(BaseHTTPRequestHandler):
             name, _, value = line.partition(":")
             # raw UTF-8 bytes on the wire (http.server encodes as latin-1)
             self.send_header(name.strip(), value.strip().encode("utf-8").decode("latin-1"))
-        body = q.get("body", [DEFAULT_BODY % url.path])[0].encode("utf-8")
+        if "echo" in q:
+            body = (self.headers.get(q["echo"][0]) or "-").encode("utf-8")
+        else:
+            body = q.get("body", [DEFAULT_BODY % url.path])[0].encode("utf-8")
         self.send_header("Content-Type", q.get("ct", ["text/html; charset=utf-8"])[0])
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
