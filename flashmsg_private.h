@@ -96,6 +96,8 @@ typedef struct {
     int rendered;               /* messages were rendered into the page */
     int exposed;                /* the first `exposed` messages were handed
                                  * to the backend (FlashMsgExpose) */
+    int committed;              /* the page's headers are decided: later
+                                 * additions (from subrequests) are lost */
 } fm_state;
 
 /* mod_flashmsg.c */
@@ -130,8 +132,18 @@ void fm_take_consumed(request_rec *r);
  * they were delivered (and consumed). */
 int fm_htmx_deliver(request_rec *r);
 
+/* storage/cookie_storage.c */
+int fm_cookie_present(request_rec *r);
+
 /* filters/inject_filter.c */
 #define FM_FILTER_NAME "FLASHMSG"
 apr_status_t fm_inject_filter(ap_filter_t *f, apr_bucket_brigade *bb);
+
+/* filters/nostore_filter.c: after mod_headers and mod_deflate, keep a page
+ * that shows messages uncacheable and without validators. */
+#define FM_NOSTORE_FILTER_NAME "FLASHMSG_NOSTORE"
+#define FM_NOSTORE_FTYPE (AP_FTYPE_CONTENT_SET + 5)
+apr_status_t fm_nostore_filter(ap_filter_t *f, apr_bucket_brigade *bb);
+void fm_mark_uncacheable(request_rec *r);
 
 #endif

@@ -32,6 +32,9 @@
  * directives inside <VirtualHost> are read. */
 static fm_srv_conf *main_sconf;
 
+/* mod_cache is loaded (post_config): see fm_post_read_request. */
+static int cache_loaded;
+
 /* Compiled at startup from FM_DEFAULT_ITEM / FM_DEFAULT_WRAPPER. */
 static const fm_template *default_template;
 
@@ -608,6 +611,7 @@ static int fm_post_config(apr_pool_t *pconf, apr_pool_t *plog,
         return HTTP_INTERNAL_SERVER_ERROR;
     }
     default_template = t;
+    cache_loaded = ap_find_linked_module("mod_cache.c") != NULL;
     ap_log_error(APLOG_MARK, APLOG_INFO, 0, s, FM_LOGPFX "version "
                  FM_VERSION " ready; mod_session %s", fm_session_loaded()
                  ? "found: session and fallback storage available"
@@ -678,7 +682,7 @@ int fm_add(request_rec *r, int level, const char *text,
                      fm_now()))
         return 0;
     st->changed = 1;
-    if (st->saved)
+    if (st->committed)
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, FM_LOGPFX
                       "message added after the response headers were sent; "
                       "it is lost");
@@ -705,9 +709,15 @@ void fm_add_from_value(request_rec *r, const char *origin, const char *value)
     }
     if (st->msgs->nelts != before) {
         st->changed = 1;
-        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, FM_LOGPFX
-                      "%d message(s) added from %s",
-                      st->msgs->nelts - before, origin);
+        if (st->committed)
+            ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, FM_LOGPFX
+                          "%d message(s) from a %s of %s came after the "
+                          "page's headers were sent and are lost",
+                          st->msgs->nelts - before, origin, r->uri);
+        else
+            ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, FM_LOGPFX
+                          "%d message(s) added from %s",
+                          st->msgs->nelts - before, origin);
     }
 }
 
@@ -746,18 +756,23 @@ void fm_capture(request_rec *r)
     fm_state *st = fm_state_of(r);
     request_rec *q;
 
-    if (c->enabled != 1 || st->captured)
+    if (c->enabled != 1)
         return;
-    st->captured = 1;
-    fm_take_consumed(r);
+    if (!r->main) {
+        if (st->captured)
+            return;
+        st->captured = 1;
+        fm_take_consumed(r);
+    }
     /* This request and the ones it was internally redirected from: their
-     * headers and notes are not seen by any other filter call. */
+     * headers and notes are not seen by any other filter call.  A
+     * subrequest (an SSI include) takes its own. */
     for (q = r; q; q = q->prev) {
         take_table(r, q->headers_out, hdr, "response header");
         take_table(r, q->err_headers_out, hdr, "response header");
         take_table(r, q->notes, FM_NOTE_KEY, "request note");
     }
-    if (c->adds) {
+    if (c->adds && !r->main) {
         const fm_conf_add *a = (const fm_conf_add *)c->adds->elts;
         int i;
         for (i = 0; i < c->adds->nelts; i++)
@@ -797,11 +812,28 @@ const char *fm_json_of(request_rec *r, const apr_array_header_t *msgs)
 static void fm_insert_filter(request_rec *r)
 {
     const fm_dir_conf *c = fm_dconf(r);
-    if (c->enabled != 1 || r->main)
+    if (c->enabled != 1)
         return;
-    if (fm_load(r)->msgs->nelts > 0)
+    /* In a subrequest the filter only takes what the subrequest adds. */
+    if (!r->main && fm_load(r)->msgs->nelts > 0)
         r->no_local_copy = 1;
     ap_add_output_filter(FM_FILTER_NAME, NULL, r, r->connection);
+}
+
+/* mod_cache answers from its quick handler before any hook of ours runs,
+ * and would serve a cached copy of the page to a user with pending
+ * messages, who would then not see them.  A request that carries our
+ * cookie asks caches not to use a stored response (no-store), which
+ * mod_cache honours by not serving and not storing. */
+static int fm_post_read_request(request_rec *r)
+{
+    const fm_srv_conf *sc = fm_sconf(r);
+    if (!cache_loaded || r->main || !sc->enabled_at || !fm_cookie_present(r))
+        return DECLINED;
+    apr_table_mergen(r->headers_in, "Cache-Control", "no-store");
+    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, FM_LOGPFX
+                  "messages may be pending: bypassing mod_cache");
+    return DECLINED;
 }
 
 /* Error responses (ap_die) drop the filters added above: add it again. */
@@ -854,10 +886,14 @@ static void fm_register_hooks(apr_pool_t *p)
     ap_hook_insert_filter(fm_insert_filter, NULL, NULL, APR_HOOK_LAST);
     ap_hook_insert_error_filter(fm_insert_error_filter, NULL, NULL,
                                 APR_HOOK_LAST);
+    ap_hook_post_read_request(fm_post_read_request, NULL, NULL,
+                              APR_HOOK_MIDDLE);
     ap_hook_fixups(fm_expose_fixups, NULL, NULL, APR_HOOK_LAST);
     ap_hook_handler(fm_json_handler, NULL, NULL, APR_HOOK_MIDDLE);
     ap_register_output_filter(FM_FILTER_NAME, fm_inject_filter, NULL,
                               AP_FTYPE_RESOURCE);
+    ap_register_output_filter(FM_NOSTORE_FILTER_NAME, fm_nostore_filter, NULL,
+                              FM_NOSTORE_FTYPE);
     APR_REGISTER_OPTIONAL_FN(flashmsg_add);
     APR_REGISTER_OPTIONAL_FN(flashmsg_pending);
 }

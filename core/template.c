@@ -166,10 +166,40 @@ const char *fm_template_compile_file_text(apr_pool_t *p, const char *text,
         out);
 }
 
-static apr_size_t escaped_len(const char *s)
+/* Length of the UTF-8 sequence starting with lead byte c (1 if invalid). */
+static apr_size_t seq_len(const unsigned char *s)
+{
+    apr_size_t n, k;
+    if (s[0] < 0xC2 || s[0] > 0xF4)
+        return 1;
+    n = s[0] < 0xE0 ? 2 : s[0] < 0xF0 ? 3 : 4;
+    for (k = 1; k < n; k++)
+        if ((s[k] & 0xC0) != 0x80)
+            return 1;
+    return n;
+}
+
+static unsigned seq_cp(const unsigned char *s, apr_size_t n)
+{
+    unsigned cp = n == 2 ? (s[0] & 0x1Fu) : n == 3 ? (s[0] & 0x0Fu) : (s[0] & 0x07u);
+    apr_size_t k;
+    for (k = 1; k < n; k++)
+        cp = (cp << 6) | (s[k] & 0x3Fu);
+    return cp;
+}
+
+static apr_size_t escaped_len(const char *s, int ascii)
 {
     apr_size_t n = 0;
     for (; *s; s++) {
+        if (ascii && (unsigned char)*s >= 0x80) {
+            apr_size_t l = seq_len((const unsigned char *)s);
+            char tmp[16];
+            n += (apr_size_t)apr_snprintf(tmp, sizeof(tmp), "&#x%x;", l > 1
+                    ? seq_cp((const unsigned char *)s, l) : 0xFFFDu);
+            s += l - 1;
+            continue;
+        }
         switch (*s) {
         case '&': n += 5; break;           /* &amp; */
         case '<': case '>': n += 4; break; /* &lt; &gt; */
@@ -181,10 +211,17 @@ static apr_size_t escaped_len(const char *s)
     return n;
 }
 
-static char *escape_into(char *d, const char *s)
+static char *escape_into(char *d, const char *s, int ascii)
 {
     for (; *s; s++) {
         const char *rep;
+        if (ascii && (unsigned char)*s >= 0x80) {
+            apr_size_t l = seq_len((const unsigned char *)s);
+            d += apr_snprintf(d, 16, "&#x%x;", l > 1
+                    ? seq_cp((const unsigned char *)s, l) : 0xFFFDu);
+            s += l - 1;
+            continue;
+        }
         switch (*s) {
         case '&': rep = "&amp;"; break;
         case '<': rep = "&lt;"; break;
@@ -201,12 +238,12 @@ static char *escape_into(char *d, const char *s)
 
 const char *fm_html_escape(apr_pool_t *p, const char *s)
 {
-    apr_size_t n = escaped_len(s);
+    apr_size_t n = escaped_len(s, 0);
     char *r, *e;
     if (n == strlen(s))
         return s;
     r = apr_palloc(p, n + 1);
-    e = escape_into(r, s);
+    e = escape_into(r, s, 0);
     *e = '\0';
     return r;
 }
@@ -258,7 +295,8 @@ static void buf_put(buf_t *b, const char *s, apr_size_t n)
 /* Append segments to b, with the items text for SEG_ITEMS. */
 static void emit(buf_t *b, const apr_array_header_t *segs,
                  const fm_message *m, const fm_levels *lv,
-                 const fm_tagmap *tm, const buf_t *items, int count)
+                 const fm_tagmap *tm, const buf_t *items, int count,
+                 int ascii)
 {
     const segment *sg = (const segment *)segs->elts;
     int i;
@@ -274,22 +312,29 @@ static void emit(buf_t *b, const apr_array_header_t *segs,
         }
         v = sg[i].kind == SEG_COUNT ? apr_itoa(b->p, count)
                                     : item_value(b->p, sg[i].kind, m, lv, tm);
-        escape_into(buf_grow(b, escaped_len(v)), v);
+        {
+            /* escape_into writes a NUL after the last reference: room for it */
+            apr_size_t need = escaped_len(v, ascii);
+            escape_into(buf_grow(b, need + 1), v, ascii);
+            b->len--;
+        }
     }
 }
 
 char *fm_template_render(apr_pool_t *p, const fm_template *t,
                          const fm_levels *lv, const fm_tagmap *tm,
-                         const fm_message *msgs, int n, apr_size_t *len)
+                         const fm_message *msgs, int n, unsigned flags,
+                         apr_size_t *len)
 {
     buf_t items = { p, NULL, 0, 0 }, out = { p, NULL, 0, 0 };
     buf_t *res = &items;
+    int ascii = (flags & FM_RENDER_ASCII) != 0;
     int i;
 
     for (i = 0; i < n; i++)
-        emit(&items, t->item, &msgs[i], lv, tm, NULL, n);
+        emit(&items, t->item, &msgs[i], lv, tm, NULL, n, ascii);
     if (t->wrapper) {
-        emit(&out, t->wrapper, NULL, lv, tm, &items, n);
+        emit(&out, t->wrapper, NULL, lv, tm, &items, n, ascii);
         res = &out;
     }
     *buf_grow(res, 1) = '\0';

@@ -30,10 +30,15 @@ const char *fm_template_compile(apr_pool_t *p, const char *item,
 const char *fm_template_compile_file_text(apr_pool_t *p, const char *text,
                                           fm_template **out);
 
+/* Render flags. */
+#define FM_RENDER_ASCII 0x01   /* non-ASCII values as &#xHHHH; (pages whose
+                                  charset is not UTF-8) */
+
 /* Render msgs[0..n) into a new string of *len bytes. */
 char *fm_template_render(apr_pool_t *p, const fm_template *t,
                          const fm_levels *lv, const fm_tagmap *tm,
-                         const fm_message *msgs, int n, apr_size_t *len);
+                         const fm_message *msgs, int n, unsigned flags,
+                         apr_size_t *len);
 
 /* HTML-escape & < > " ' ; returns a new string (or s itself if clean). */
 const char *fm_html_escape(apr_pool_t *p, const char *s);

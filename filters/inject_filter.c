@@ -35,8 +35,9 @@ APLOG_USE_MODULE(flashmsg);
 #define FM_PASS_BYTES (64 * 1024)
 
 typedef enum {
-    FM_LOOKAHEAD,
-    FM_RENDER
+    FM_LOOKAHEAD,   /* holding output until the placeholder decides */
+    FM_RENDER,      /* messages shown: replacing every placeholder */
+    FM_DONE         /* placeholder reached with nothing to show */
 } fm_mode;
 
 typedef struct {
@@ -83,26 +84,23 @@ static const char *why_not_renderable(request_rec *r)
     return NULL;
 }
 
-/* The page will show the messages: render them, consume them, and make
- * sure the page is neither cached nor validated as the unmodified one. */
-static void begin_render(request_rec *r, fm_ctx *ctx)
+/* Is the page's charset UTF-8?  Only then are message bytes written as
+ * they are; any other charset, or none declared, gets character
+ * references, which are right whatever the browser decides. */
+static int page_is_utf8(request_rec *r)
 {
-    const fm_dir_conf *c = fm_dconf(r);
-    const fm_srv_conf *sc = fm_sconf(r);
-    fm_state *st = fm_state_of(r);
-    char *block;
+    const char *cs = r->content_type ? ap_strcasestr(r->content_type,
+                                                     "charset=") : NULL;
+    if (!cs)
+        return 0;
+    cs += 8;
+    if (*cs == '"')
+        cs++;
+    return !strncasecmp(cs, "utf-8", 5) || !strncasecmp(cs, "utf8", 4);
+}
 
-    block = fm_template_render(r->pool, c->tmpl ? c->tmpl
-                               : fm_default_template(), sc->levels, c->tags,
-                               (const fm_message *)st->msgs->elts,
-                               st->msgs->nelts, &ctx->block_len);
-    ctx->block = block;
-    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, FM_LOGPFX
-                  "rendering %d message(s) into the page", st->msgs->nelts);
-    fm_consume_all(r);
-    st->rendered = 1;
-    fm_save(r);
-
+void fm_mark_uncacheable(request_rec *r)
+{
     apr_table_unset(r->headers_out, "Content-Length");
     apr_table_unset(r->err_headers_out, "Content-Length");
     apr_table_unset(r->headers_out, "ETag");
@@ -110,14 +108,48 @@ static void begin_render(request_rec *r, fm_ctx *ctx)
     apr_table_unset(r->headers_out, "Last-Modified");
     apr_table_unset(r->err_headers_out, "Last-Modified");
     apr_table_unset(r->headers_out, "Expires");
+    apr_table_unset(r->err_headers_out, "Expires");
     apr_table_unset(r->err_headers_out, "Cache-Control");
     apr_table_setn(r->headers_out, "Cache-Control", "private, no-store");
     apr_table_setn(r->notes, "no-etag", "1");
     r->no_cache = 1;
+}
+
+/* The page will show the messages: render them, consume them, and make
+ * sure the page is neither cached nor validated as the unmodified one. */
+static int begin_render(request_rec *r, fm_ctx *ctx)
+{
+    const fm_dir_conf *c = fm_dconf(r);
+    const fm_srv_conf *sc = fm_sconf(r);
+    fm_state *st = fm_state_of(r);
+    char *block;
+
+    if (!st->msgs->nelts)
+        return 0;   /* an SSI page that got nothing to show */
+
+    block = fm_template_render(r->pool, c->tmpl ? c->tmpl
+                               : fm_default_template(), sc->levels, c->tags,
+                               (const fm_message *)st->msgs->elts,
+                               st->msgs->nelts,
+                               page_is_utf8(r) ? 0 : FM_RENDER_ASCII,
+                               &ctx->block_len);
+    ctx->block = block;
+    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, FM_LOGPFX
+                  "rendering %d message(s) into the page", st->msgs->nelts);
+    fm_consume_all(r);
+    st->rendered = 1;
+    fm_save(r);
+    st->committed = 1;
+
+    fm_mark_uncacheable(r);
+    /* mod_headers and mod_deflate run after us and may set Cache-Control
+     * or an ETag again: a late filter has the last word. */
+    ap_add_output_filter(FM_NOSTORE_FILTER_NAME, NULL, r, r->connection);
     /* A range of this page would cut the messages: send it whole. */
     apr_table_unset(r->headers_in, "Range");
     apr_table_unset(r->headers_in, "If-Range");
     ctx->mode = FM_RENDER;
+    return 1;
 }
 
 /* Move the first n bytes of *cur into out (splitting if needed). */
@@ -184,8 +216,12 @@ static void scan_bucket(request_rec *r, fm_ctx *ctx, apr_bucket *e,
             return;
         }
         drop(&cur, s.next - start - s.data_len);     /* the placeholder */
-        if (ctx->mode == FM_LOOKAHEAD)
-            begin_render(r, ctx);
+        if (ctx->mode == FM_LOOKAHEAD && !begin_render(r, ctx)) {
+            /* Nothing to show: the placeholder stays, the rest passes. */
+            emit_pattern(ctx, ctx->m.len, ba);
+            ctx->mode = FM_DONE;
+            return;
+        }
         APR_BRIGADE_INSERT_TAIL(ctx->out,
             apr_bucket_pool_create(ctx->block, ctx->block_len, r->pool, ba));
         ctx->out_bytes += ctx->block_len;
@@ -210,18 +246,40 @@ static apr_status_t pass_out(ap_filter_t *f, fm_ctx *ctx)
  * bb, and leave the chain. */
 static apr_status_t finish(ap_filter_t *f, fm_ctx *ctx, apr_bucket_brigade *bb)
 {
-    if (ctx->mode == FM_LOOKAHEAD) {
+    if (ctx->mode != FM_RENDER) {
         /* No placeholder seen: messages stay pending (plus any added). */
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, f->r, FM_LOGPFX
                       "no placeholder in the first %" APR_SIZE_T_FMT
                       " bytes of the page; messages stay pending",
                       ctx->out_bytes);
         fm_save(f->r);
+        fm_state_of(f->r)->committed = 1;
     }
     emit_pattern(ctx, fm_matcher_finish(&ctx->m), f->c->bucket_alloc);
     APR_BRIGADE_CONCAT(ctx->out, bb);
     ap_remove_output_filter(f);
     return pass_out(f, ctx);
+}
+
+/* Does mod_include's filter run before us on this request? */
+static int after_includes(ap_filter_t *f)
+{
+    ap_filter_t *n;
+    for (n = f->r->output_filters; n && n != f; n = n->next)
+        if (!strcasecmp(n->frec->name, "includes"))
+            return 1;
+    return 0;
+}
+
+/* Another RESOURCE filter of this request after us in the chain? */
+static int later_resource_filter(ap_filter_t *f)
+{
+    ap_filter_t *n;
+    for (n = f->next; n && n->r == f->r
+         && n->frec->ftype < AP_FTYPE_CONTENT_SET; n = n->next)
+        if (n->frec->ftype >= AP_FTYPE_RESOURCE && n->frec != f->frec)
+            return 1;
+    return 0;
 }
 
 static fm_ctx *make_ctx(ap_filter_t *f)
@@ -256,16 +314,34 @@ apr_status_t fm_inject_filter(ap_filter_t *f, apr_bucket_brigade *bb)
     if (!ctx) {
         const char *why;
         fm_state *st;
+
+        if (r->main) {
+            /* A subrequest (SSI include): take what it adds to the shared
+             * store; its output flows on into the main page's filter. */
+            fm_capture(r);
+            ap_remove_output_filter(f);
+            return ap_pass_brigade(f->next, bb);
+        }
+        if (later_resource_filter(f)) {
+            /* A content filter after us (INCLUDES added by type, say) may
+             * still produce placeholders: move to the end of the band. */
+            ap_remove_output_filter(f);
+            ap_add_output_filter(FM_FILTER_NAME, NULL, r, r->connection);
+            return ap_pass_brigade(f->next, bb);
+        }
         fm_capture(r);
         st = fm_load(r);
         fm_htmx_deliver(r);
         why = why_not_renderable(r);
-        if (why || st->msgs->nelts == 0) {
+        /* Nothing pending: pass, unless SSI includes may still add some
+         * before the placeholder comes by. */
+        if (why || (st->msgs->nelts == 0 && !after_includes(f))) {
             if (st->msgs->nelts && why)
                 ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, FM_LOGPFX
                               "%d message(s) stay pending: %s",
                               st->msgs->nelts, why);
             fm_save(r);
+            st->committed = 1;
             ap_remove_output_filter(f);
             return ap_pass_brigade(f->next, bb);
         }
@@ -309,7 +385,8 @@ apr_status_t fm_inject_filter(ap_filter_t *f, apr_bucket_brigade *bb)
             return rv;
         }
         scan_bucket(r, ctx, e, data, len);
-        if (ctx->mode == FM_LOOKAHEAD && ctx->out_bytes > ctx->limit)
+        if (ctx->mode == FM_DONE
+            || (ctx->mode == FM_LOOKAHEAD && ctx->out_bytes > ctx->limit))
             return finish(f, ctx, bb);
         if (ctx->mode == FM_RENDER && ctx->out_bytes >= FM_PASS_BYTES
             && (rv = pass_out(f, ctx)) != APR_SUCCESS)

@@ -51,20 +51,34 @@ static int find_in_header(void *vctx, const char *key, const char *value)
     return 1;
 }
 
+static apr_array_header_t *cookie_values(request_rec *r, const char *name)
+{
+    find_ctx fc;
+    fc.p = r->pool;
+    fc.name = name;
+    fc.values = apr_array_make(r->pool, 2, sizeof(const char *));
+    /* HTTP/2 may send several Cookie fields: look at all of them. */
+    apr_table_do(find_in_header, &fc, r->headers_in, "Cookie", NULL);
+    return fc.values;
+}
+
+int fm_cookie_present(request_rec *r)
+{
+    cookie_conf cc;
+    cookie_conf_of(r, &cc);
+    return cookie_values(r, cc.name)->nelts > 0;
+}
+
 unsigned fm_cookie_read(request_rec *r, fm_state *st)
 {
     const fm_srv_conf *sc = fm_sconf(r);
     cookie_conf cc;
-    find_ctx fc;
+    apr_array_header_t *values;
     int i;
 
     cookie_conf_of(r, &cc);
-    fc.p = r->pool;
-    fc.name = cc.name;
-    fc.values = apr_array_make(r->pool, 2, sizeof(const char *));
-    /* HTTP/2 may send several Cookie fields: look at all of them. */
-    apr_table_do(find_in_header, &fc, r->headers_in, "Cookie", NULL);
-    if (fc.values->nelts == 0)
+    values = cookie_values(r, cc.name);
+    if (values->nelts == 0)
         return 0;
     st->had_cookie = 1;
     if (!sc->keys) {
@@ -72,10 +86,10 @@ unsigned fm_cookie_read(request_rec *r, fm_state *st)
                       "no FlashMsgSecret for this server; cookie ignored");
         return 0;
     }
-    if (fc.values->nelts > 1)
+    if (values->nelts > 1)
         st->changed = 1;   /* rewrite so the client ends up with one */
-    for (i = 0; i < fc.values->nelts; i++) {
-        const char *v = APR_ARRAY_IDX(fc.values, i, const char *);
+    for (i = 0; i < values->nelts; i++) {
+        const char *v = APR_ARRAY_IDX(values, i, const char *);
         unsigned flags = 0;
         int expired = 0, key_index = 0;
         fm_decode_status ds = fm_cookie_decode(st->msgs->pool, sc->keys,

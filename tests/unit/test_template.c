@@ -18,7 +18,7 @@ static const char *render(const fm_template *t, const fm_message *m, int n)
 {
     apr_size_t len;
     char *s = fm_template_render(ut_pool, t, fm_levels_make(ut_pool), NULL,
-                                 m, n, &len);
+                                 m, n, 0, &len);
     ck_assert_uint_eq(len, strlen(s));
     return s;
 }
@@ -141,6 +141,24 @@ START_TEST(many_messages)
 }
 END_TEST
 
+START_TEST(ascii_rendering_for_other_charsets)
+{
+    fm_template *t;
+    fm_message m = msg(FM_INFO, "Gr\xc3\xbc\xc3\x9f" "e \xe6\x9d\xb1 \xf0\x9f\x98\x80 <&>", "t\xc3\xa9");
+    apr_size_t len;
+    char *s;
+    ck_assert_ptr_null(fm_template_compile(ut_pool, "<li class=\"%{tags}\">%{message}</li>", NULL, &t));
+    s = fm_template_render(ut_pool, t, fm_levels_make(ut_pool), NULL, &m, 1,
+                           FM_RENDER_ASCII, &len);
+    ck_assert_str_eq(s, "<li class=\"t&#xe9; info\">Gr&#xfc;&#xdf;e &#x6771; &#x1f600; "
+                        "&lt;&amp;&gt;</li>");
+    ck_assert_uint_eq(len, strlen(s));
+    /* without the flag the bytes stay UTF-8 */
+    s = fm_template_render(ut_pool, t, fm_levels_make(ut_pool), NULL, &m, 1, 0, &len);
+    ck_assert_ptr_nonnull(strstr(s, "Gr\xc3\xbc\xc3\x9f" "e"));
+}
+END_TEST
+
 Suite *template_suite(void)
 {
     Suite *s = suite_create("template");
@@ -155,6 +173,7 @@ Suite *template_suite(void)
     tcase_add_test(tc, no_messages_renders_wrapper_only);
     tcase_add_test(tc, file_text_with_markers);
     tcase_add_test(tc, many_messages);
+    tcase_add_test(tc, ascii_rendering_for_other_charsets);
     suite_add_tcase(s, tc);
     return s;
 }
