@@ -261,13 +261,16 @@ static apr_status_t finish(ap_filter_t *f, fm_ctx *ctx, apr_bucket_brigade *bb)
     return pass_out(f, ctx);
 }
 
-/* Does mod_include's filter run before us on this request? */
+/* Does mod_include's filter run before us on this request?  Directly, or
+ * through mod_filter ("AddOutputFilterByType INCLUDES" is "BYTYPE:INCLUDES"). */
 static int after_includes(ap_filter_t *f)
 {
     ap_filter_t *n;
-    for (n = f->r->output_filters; n && n != f; n = n->next)
-        if (!strcasecmp(n->frec->name, "includes"))
+    for (n = f->r->output_filters; n && n != f; n = n->next) {
+        const char *name = n->frec->name, *colon = strrchr(name, ':');
+        if (!strcasecmp(colon ? colon + 1 : name, "includes"))
             return 1;
+    }
     return 0;
 }
 

@@ -113,7 +113,7 @@ class Httpd:
             "TypesConfig /etc/mime.types",
             "AddDefaultCharset Off",
             'DocumentRoot "%s"' % self.htdocs,
-            'ScriptSock "%s/run/cgid.sock"' % self.root,
+            '<IfModule cgid_module>\nScriptSock "%s/run/cgid.sock"\n</IfModule>' % self.root,
             "StartServers 1",
             "Timeout 20",
             "KeepAliveTimeout 2",
@@ -175,9 +175,12 @@ class Httpd:
         _make_tree_readable(self.root)
         # children run as www-data and must be able to write their reports
         os.chmod(os.path.join(self.root, "sanitizer"), 0o1777)
+        # its own session: prefork signals its whole process group at
+        # shutdown, which must not include the test runner
         self.proc = subprocess.Popen(
             [APACHE2, "-f", self.conf_path, "-DFOREGROUND"],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=self._env())
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=self._env(),
+            start_new_session=True)
         deadline = time.time() + 15
         while time.time() < deadline:
             if self.proc.poll() is not None:

@@ -1,0 +1,416 @@
+"""The filter inside the rest of httpd: compression, caching, streaming,
+HTTP/2, SSI, error documents, rewrites, mod_dir, mod_headers, other
+content filters, every MPM, and page charsets."""
+import gzip
+import os
+import shutil
+import subprocess
+import threading
+import time
+
+import pytest
+import requests
+
+from conftest import EMIT_CGI, PAGE, SITE, rendered, texts, emit_url
+from harness import Httpd
+
+
+def pend(srv, client, text="Pending"):
+    r = client.get(emit_url(srv.url, status="302", location="/page.html",
+                            h="X-Flash: info: " + text), allow_redirects=False)
+    assert r.status_code == 302 and "flashmsg" in client.cookies
+
+
+def cookie_header(client):
+    return "flashmsg=" + client.cookies["flashmsg"]
+
+
+def curl(*args, timeout=20):
+    p = subprocess.run(["curl", "-sS", "--max-time", str(timeout)] + list(args),
+                       capture_output=True, timeout=timeout + 5)
+    assert p.returncode == 0, p.stderr.decode()
+    return p.stdout
+
+
+# --- compression ---------------------------------------------------------
+
+GZIP_CGI = r'''#!/usr/bin/python3
+import gzip, sys
+body = gzip.compress(b"<html><body><!--FLASH_MESSAGES--><p>zipped</p></body></html>")
+sys.stdout.buffer.write(b"Content-Type: text/html\r\nContent-Encoding: gzip\r\n"
+                        b"X-Flash: warning: from a gzip backend\r\n\r\n" + body)
+'''
+
+
+def test_deflate_compresses_the_rendered_page(make_server, client):
+    srv = make_server("AddOutputFilterByType DEFLATE text/html", modules=["deflate", "filter"])
+    pend(srv, client, "compressed")
+    r = client.get(srv.url + "/page.html", headers={"Accept-Encoding": "gzip"})
+    assert r.headers["Content-Encoding"] == "gzip"
+    assert texts(r.text) == ["compressed"]          # requests inflated it
+    assert "ETag" not in r.headers and r.headers["Cache-Control"] == "private, no-store"
+    r = client.get(srv.url + "/page.html", headers={"Accept-Encoding": "gzip"})
+    assert r.headers["Content-Encoding"] == "gzip" and r.text == PAGE
+
+
+def test_brotli_compresses_the_rendered_page(make_server, client):
+    srv = make_server("AddOutputFilterByType BROTLI_COMPRESS text/html",
+                      modules=["brotli", "filter"])
+    pend(srv, client, "brotli")
+    out = curl("-D", "-", "--compressed", "-H", "Accept-Encoding: br",
+               "-H", "Cookie: " + cookie_header(client), srv.url + "/page.html")
+    head, _, body = out.partition(b"\r\n\r\n")
+    assert b"content-encoding: br" in head.lower()
+    assert texts(body.decode()) == ["brotli"]
+
+
+def test_backend_gzip_is_not_corrupted_and_keeps_messages(make_server, client):
+    srv = make_server(files={"gz/page.cgi": GZIP_CGI})
+    pend(srv, client, "earlier")
+    r = client.get(srv.url + "/gz/page.cgi", headers={"Accept-Encoding": "gzip"}, stream=True)
+    raw = r.raw.read()
+    assert r.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(raw) == b"<html><body><!--FLASH_MESSAGES--><p>zipped</p></body></html>"
+    assert texts(client.get(srv.url + "/page.html").text) == ["earlier", "from a gzip backend"]
+
+
+def test_inflate_before_us_lets_messages_render(make_server, client):
+    srv = make_server("<Location /gz/>\nSetOutputFilter INFLATE\n</Location>",
+                      modules=["deflate"], files={"gz/page.cgi": GZIP_CGI})
+    pend(srv, client, "earlier")
+    r = client.get(srv.url + "/gz/page.cgi", headers={"Accept-Encoding": "identity"})
+    assert "Content-Encoding" not in r.headers
+    assert texts(r.text) == ["earlier", "from a gzip backend"]
+
+
+# --- mod_cache -----------------------------------------------------------
+
+CACHE_DISK = """
+CacheRoot "{root}/cache"
+CacheEnable disk /
+CacheDefaultExpire 300
+CacheHeader on
+"""
+CACHE_SOCACHE = """
+CacheSocache shmcb
+CacheEnable socache /
+CacheDefaultExpire 300
+CacheHeader on
+"""
+
+
+@pytest.mark.parametrize("kind", ["disk", "socache"])
+def test_cache_never_shares_messages(make_server, kind):
+    mods = ["cache", "cache_disk"] if kind == "disk" else ["cache", "cache_socache", "socache_shmcb"]
+    srv = make_server(start=False, modules=mods, name="cache-" + kind)
+    os.makedirs(srv.root + "/cache")
+    if os.geteuid() == 0:
+        shutil.chown(srv.root + "/cache", "www-data", "www-data")
+    with open(srv.conf_path, "a") as f:
+        f.write((CACHE_DISK if kind == "disk" else CACHE_SOCACHE).format(root=srv.root))
+        f.write('<Location /page.html>\nHeader set Cache-Control "public, max-age=300"\n</Location>\n')
+    srv.start()
+    alice, bob = requests.Session(), requests.Session()
+    # bob, with nothing pending, fills the cache and then hits it
+    assert bob.get(srv.url + "/page.html").headers["X-Cache"].startswith("MISS")
+    r = bob.get(srv.url + "/page.html")
+    assert r.headers["X-Cache"].startswith("HIT") and r.text == PAGE
+    # alice has a message: she gets the page with it, not the cached copy
+    pend(srv, alice, "only for alice")
+    r = alice.get(srv.url + "/page.html")
+    assert texts(r.text) == ["only for alice"]
+    assert not r.headers.get("X-Cache", "").startswith("HIT")
+    # and that page was not stored: bob still gets the plain cached copy
+    r = bob.get(srv.url + "/page.html")
+    assert r.headers["X-Cache"].startswith("HIT") and r.text == PAGE
+    # a cached page without placeholder does not consume alice's messages
+    pend(srv, alice, "still pending")
+    bob.get(srv.url + "/plain.html")
+    alice.get(srv.url + "/plain.html")
+    assert texts(alice.get(srv.url + "/page.html").text) == ["still pending"]
+    # a freshly rendered page is never stored either: start from an empty cache
+    pend(srv, alice, "fresh")
+    r = alice.get(srv.url + "/index.html")
+    assert texts(r.text) == ["fresh"]
+    r = bob.get(srv.url + "/index.html")
+    assert texts(r.text) == [] and "fresh" not in r.text
+
+
+# --- streaming -----------------------------------------------------------
+
+SLOW_CGI = r'''#!/usr/bin/python3
+import os, sys, time
+out = sys.stdout.buffer
+out.write(b"Content-Type: text/html\r\n\r\n")
+out.write(b"<html><body><!--FLASH_MESSAGES--><p>first</p>" + b" " * 4096)
+out.flush()
+for i in range(3):
+    time.sleep(0.7)
+    out.write(b"<p>chunk %d</p>" % i + b" " * 4096)
+    out.flush()
+out.write(b"</body></html>")
+'''
+
+
+def arrival_times(url, client):
+    t0 = time.time()
+    times, data = [], b""
+    with client.get(url, stream=True) as r:
+        for chunk in r.raw.stream(1024, decode_content=False):
+            times.append(time.time() - t0)
+            data += chunk
+    return times, data
+
+
+@pytest.mark.parametrize("pending", [False, True])
+def test_streaming_reaches_the_client_progressively(make_server, client, pending):
+    srv = make_server(files={"slow.cgi": SLOW_CGI})
+    if pending:
+        pend(srv, client, "while streaming")
+    times, data = arrival_times(srv.url + "/slow.cgi", client)
+    assert times[0] < 0.6, times[:3]           # first chunk before the next is written
+    assert times[-1] > 1.8
+    assert b"<p>chunk 2</p>" in data
+    if pending:
+        assert texts(data.decode()) == ["while streaming"]
+
+
+BIG_CGI = r'''#!/usr/bin/python3
+# 1 GiB of HTML; placeholders where the query says (start, end).
+import os, sys
+q = os.environ.get("QUERY_STRING", "")
+out = sys.stdout.buffer
+out.write(b"Content-Type: text/html\r\n\r\n<html><body>")
+if "start" in q:
+    out.write(b"<!--FLASH_MESSAGES-->")
+block = (b"<p>" + b"x" * 1017 + b"</p>\n") * 64          # 64 KiB
+for i in range(16384 - 1):
+    out.write(block)
+if "end" in q:
+    out.write(b"<!--FLASH_MESSAGES-->")
+out.write(block)
+out.write(b"</body></html>")
+'''
+
+
+def child_rss(srv):
+    pids = subprocess.run(["pgrep", "-P", str(srv.proc.pid)], capture_output=True,
+                          text=True).stdout.split()
+    rss = {}
+    for p in pids:
+        try:
+            with open("/proc/%s/status" % p) as f:
+                for line in f:
+                    if line.startswith("VmRSS:"):
+                        rss[p] = int(line.split()[1])
+        except FileNotFoundError:
+            pass
+    return rss
+
+
+def download(url, client):
+    """Byte count, rendered blocks and raw placeholders over the whole body."""
+    n, blocks, placeholders, carry = 0, 0, 0, b""
+    with client.get(url, stream=True) as r:
+        for chunk in r.iter_content(1 << 20):
+            n += len(chunk)
+            data = carry + chunk
+            blocks += data.count(b'<ul class="messages">')
+            placeholders += data.count(b"<!--FLASH_MESSAGES-->")
+            carry = data[-30:]
+            # what was counted in carry is not counted again
+            blocks -= carry.count(b'<ul class="messages">')
+            placeholders -= carry.count(b"<!--FLASH_MESSAGES-->")
+    return n, blocks + carry.count(b'<ul class="messages">'), \
+        placeholders + carry.count(b"<!--FLASH_MESSAGES-->")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("where", ["end", "start,end"])
+def test_one_gib_page_with_flat_memory(make_server, client, where):
+    srv = make_server(files={"big.cgi": BIG_CGI})
+    url = srv.url + "/big.cgi?" + where
+    download(srv.url + "/big.cgi", client)          # warm up the children
+    pend(srv, client, "big page")
+    before = child_rss(srv)
+    peak = dict(before)
+    done = threading.Event()
+
+    def sample():
+        while not done.is_set():
+            for p, v in child_rss(srv).items():
+                peak[p] = max(peak.get(p, 0), v)
+            time.sleep(0.05)
+
+    t = threading.Thread(target=sample)
+    t.start()
+    try:
+        n, blocks, placeholders = download(url, client)
+    finally:
+        done.set()
+        t.join()
+    growth = max(peak.get(p, 0) - before.get(p, peak[p]) for p in peak)
+    print("1 GiB (%s): %d bytes, server RSS growth %d KiB" % (where, n, growth))
+    assert n > (1 << 30)
+    assert growth < 4096, "server RSS grew by %d KiB" % growth
+    if where == "end":
+        # the placeholder came long after FlashMsgScanLimit: it passes
+        # untouched and the message stays pending for the next page
+        assert (blocks, placeholders) == (0, 1)
+        assert texts(client.get(srv.url + "/page.html").text) == ["big page"]
+    else:
+        # found at the start: rendered there and again 1 GiB later
+        assert (blocks, placeholders) == (2, 0)
+        assert texts(client.get(srv.url + "/page.html").text) == []
+
+
+# --- HTTP/2 --------------------------------------------------------------
+
+def test_http2_cleartext_prior_knowledge(make_server, tmp_path):
+    srv = make_server("Protocols h2c http/1.1", modules=["http2"])
+    jar = str(tmp_path / "jar")
+    out = curl("--http2-prior-knowledge", "-c", jar, "-b", jar, "-o", "/dev/null",
+               "-w", "%{http_version} %{http_code}", srv.url + "/cgi/save.cgi")
+    assert out == b"2 302"
+    page = curl("--http2-prior-knowledge", "-c", jar, "-b", jar, srv.url + "/page.html")
+    assert texts(page.decode()) == ["Profile saved."]
+    page = curl("--http2-prior-knowledge", "-c", jar, "-b", jar, srv.url + "/page.html")
+    assert texts(page.decode()) == []
+
+
+def test_http2_over_tls_sets_secure(make_server, tmp_path):
+    srv = make_server(start=False, modules=["ssl", "socache_shmcb", "http2"], name="h2tls")
+    crt, key = srv.root + "/conf/t.crt", srv.root + "/conf/t.key"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+                    "-keyout", key, "-out", crt, "-days", "2", "-subj", "/CN=127.0.0.1"],
+                   check=True, capture_output=True)
+    with open(srv.conf_path, "a") as f:
+        f.write("SSLEngine on\nSSLCertificateFile %s\nSSLCertificateKeyFile %s\n"
+                "Protocols h2 http/1.1\n" % (crt, key))
+    srv.start()
+    url = srv.url.replace("http:", "https:")
+    jar = str(tmp_path / "jar")
+    out = curl("-k", "--http2", "-c", jar, "-b", jar, "-D", "-", "-o", "/dev/null",
+               "-w", "%{http_version}", url + "/cgi/save.cgi")
+    assert out.endswith(b"2")
+    assert b"; Secure" in out and b"set-cookie: flashmsg=" in out.lower()
+    page = curl("-k", "--http2", "-c", jar, "-b", jar, url + "/page.html")
+    assert texts(page.decode()) == ["Profile saved."]
+
+
+# --- other generators and filters ----------------------------------------
+
+SSI_PAGE = '<html><body><!--#include virtual="/frag.html" --><p>main</p></body></html>'
+SSI_CGI_PAGE = ('<html><body><!--#include virtual="/cgi/emit.cgi?ct=text/plain&body=x'
+                '&h=X-Flash%3A+success%3A+from+an+include" -->'
+                '<!--FLASH_MESSAGES--></body></html>')
+
+
+@pytest.mark.parametrize("how", ["AddOutputFilter INCLUDES .shtml",
+                                 "AddOutputFilterByType INCLUDES text/html"])
+def test_ssi_placeholder_in_included_fragment_renders_once(make_server, client, how):
+    srv = make_server("<Directory \"{}\">\nOptions +Includes\n</Directory>\n"
+                      "AddType text/html .shtml\n%s\n" % how,
+                      modules=["include", "filter"], start=False, name="ssi",
+                      files={"ssi.shtml": SSI_PAGE, "frag.html": "<div><!--FLASH_MESSAGES--></div>",
+                             "ssi2.shtml": SSI_CGI_PAGE})
+    srv.config = srv.config.replace("{}", srv.htdocs)
+    with open(srv.conf_path, "w") as f:
+        f.write(srv.config)
+    srv.start()
+    pend(srv, client, "through SSI")
+    r = client.get(srv.url + "/ssi.shtml")
+    assert r.text.count('<ul class="messages">') == 1
+    assert texts(r.text) == ["through SSI"]
+    r = client.get(srv.url + "/ssi.shtml")
+    assert "<!--FLASH_MESSAGES-->" in r.text and "<ul" not in r.text
+    # a message added by an included CGI (a subrequest) before the placeholder
+    r = client.get(srv.url + "/ssi2.shtml")
+    assert texts(r.text) == ["from an include"]
+
+
+def test_error_document_keeps_messages(make_server, client):
+    srv = make_server("ErrorDocument 404 /page.html")
+    pend(srv, client, "kept through a 404")
+    r = client.get(srv.url + "/missing.html")
+    assert r.status_code == 404 and "<ul" not in r.text and "X-Flash" not in r.headers
+    r = client.get(srv.url + "/cgi/notfound.cgi")
+    assert r.status_code == 404
+    assert texts(client.get(srv.url + "/page.html").text) == ["kept through a 404", "Nothing here"]
+
+
+def test_rewrite_redirect_with_flashmsgadd(make_server, client):
+    srv = make_server("RewriteEngine On\nRewriteRule ^/promo$ /page.html [R=302,L]\n"
+                      "<Location /promo>\nFlashMsgAdd success \"Promo applied\"\n</Location>",
+                      modules=["rewrite"])
+    r = client.get(srv.url + "/promo", allow_redirects=False)
+    assert r.status_code == 302
+    assert texts(client.get(srv.url + "/page.html").text) == ["Promo applied"]
+
+
+def test_mod_dir_trailing_slash_redirect(make_server, client):
+    srv = make_server(files={"sub/index.html": PAGE})
+    pend(srv, client, "after the slash")
+    r = client.get(srv.url + "/sub", allow_redirects=False)
+    assert r.status_code == 301 and r.headers["Location"].endswith("/sub/")
+    r = client.get(srv.url + "/sub")
+    assert texts(r.text) == ["after the slash"]
+
+
+def test_mod_headers_cannot_make_a_rendered_page_cacheable(make_server, client):
+    srv = make_server('Header set Cache-Control "public, max-age=3600"\n'
+                      'Header always set ETag "\\"fixed\\""')
+    r = client.get(srv.url + "/page.html")
+    assert r.headers["Cache-Control"] == "public, max-age=3600"
+    pend(srv, client, "private")
+    r = client.get(srv.url + "/page.html")
+    assert texts(r.text) == ["private"]
+    assert r.headers["Cache-Control"] == "private, no-store"
+    assert "ETag" not in r.headers
+
+
+def test_substitute_and_sed_in_the_same_chain(make_server, client):
+    srv = make_server('<Location /page.html>\nAddOutputFilterByType SUBSTITUTE text/html\n'
+                      'Substitute "s/page body/substituted body/"\n</Location>\n'
+                      '<Location /plain.html>\nSetOutputFilter Sed\n'
+                      'OutputSed "s|<p>no placeholder</p>|<!--FLASH_MESSAGES--><p>sed</p>|"\n'
+                      '</Location>', modules=["substitute", "sed", "filter"])
+    pend(srv, client, "with substitute")
+    r = client.get(srv.url + "/page.html")
+    assert "substituted body" in r.text and texts(r.text) == ["with substitute"]
+    # a placeholder produced by another filter before us is rendered too
+    pend(srv, client, "placed by sed")
+    r = client.get(srv.url + "/plain.html")
+    assert "<p>sed</p>" in r.text and texts(r.text) == ["placed by sed"]
+
+
+# --- MPMs ----------------------------------------------------------------
+
+@pytest.mark.parametrize("mpm", ["event", "worker", "prefork"])
+def test_core_flow_under_every_mpm(make_server, client, mpm):
+    srv = make_server(mpm=mpm, name=mpm)
+    r = client.post(srv.url + "/cgi/save.cgi", allow_redirects=False)
+    assert r.status_code == 302 and "X-Flash" not in r.headers
+    assert texts(client.get(srv.url + "/page.html").text) == ["Profile saved."]
+    assert texts(client.get(srv.url + "/page.html").text) == []
+    r = client.post(srv.url + "/php/save.php", data={"name": "mpm"}, allow_redirects=False)
+    assert r.status_code == 303
+    assert texts(client.get(srv.url + "/page.html").text)[0] == "Saved mpm"
+
+
+# --- charsets ------------------------------------------------------------
+
+def test_latin1_page_gets_character_references(server, client):
+    r = client.get(emit_url(server.url, h='X-Flash: %"Gr%c3%bc%c3%9fe %e2%82%ac";level=info',
+                            ct="text/html; charset=iso-8859-1",
+                            body="<html><body><!--FLASH_MESSAGES--></body></html>"))
+    assert b"Gr&#xfc;&#xdf;e &#x20ac;" in r.content
+    assert b"\xc3" not in r.content
+    r.encoding = "iso-8859-1"
+    assert texts(r.text) == ["Grüße €"]
+
+
+def test_utf8_page_gets_raw_utf8(server, client):
+    r = client.get(emit_url(server.url, h='X-Flash: %"Gr%c3%bc%c3%9fe";level=info',
+                            ct="text/html; charset=UTF-8"))
+    assert "Grüße".encode() in r.content
