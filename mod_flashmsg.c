@@ -815,8 +815,14 @@ static void fm_insert_filter(request_rec *r)
     if (c->enabled != 1)
         return;
     /* In a subrequest the filter only takes what the subrequest adds. */
-    if (!r->main && fm_load(r)->msgs->nelts > 0)
+    if (!r->main && fm_load(r)->msgs->nelts > 0) {
+        /* No 304 may hide pending messages: not from httpd's handlers
+         * (no_local_copy), nor from a backend that sees the validators. */
         r->no_local_copy = 1;
+        apr_table_unset(r->headers_in, "If-None-Match");
+        apr_table_unset(r->headers_in, "If-Modified-Since");
+        apr_table_unset(r->headers_in, "If-Range");
+    }
     ap_add_output_filter(FM_FILTER_NAME, NULL, r, r->connection);
 }
 

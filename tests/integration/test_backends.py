@@ -726,3 +726,16 @@ def test_expose_through_proxied_request_header(make_server, app_server, client):
     r = client.get(app_url(srv, "x", h="X-Flash-Consumed: 1", ct="text/plain", body="ok"))
     assert "X-Flash-Consumed" not in r.headers
     assert texts(client.get(srv.url + "/page.html").text) == []
+
+
+def test_proxied_backend_never_sees_validators_while_messages_pend(make_server, app_server, client):
+    """A backend answering 304 itself would hide pending messages."""
+    srv = proxy_server(make_server, app_server)
+    r = client.get(app_url(srv, "x", echo="If-None-Match"), headers={"If-None-Match": '"v1"'})
+    assert r.text == '"v1"'                     # nothing pending: passed on
+    add_pending(srv, client, "no 304 for you")
+    r = client.get(app_url(srv, "x", echo="If-None-Match"), headers={"If-None-Match": '"v1"'})
+    assert r.text == "-"
+    r = client.get(app_url(srv, "x", echo="If-Modified-Since"),
+                   headers={"If-Modified-Since": "Tue, 24 Nov 2026 08:00:00 GMT"})
+    assert r.text == "-"
