@@ -64,6 +64,7 @@ test: deps
 	$(MAKE) unit
 	$(MAKE) integration
 	$(MAKE) test-asan
+	$(MAKE) fuzz
 
 # The module built with ASan + UBSan in a copy of the tree (apxs writes its
 # objects next to the sources), loaded into the real apache2 with the
@@ -100,12 +101,21 @@ $(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(CORE_SRC) $(CORE_HDR)
 	clang -g -O1 -fsanitize=fuzzer,address,undefined $(APR_CFLAGS) -Icore \
 	    -o $@ $< $(CORE_SRC) -lapr-1 -laprutil-1 -lcrypto
 
+# Every target at once for FUZZ_SECONDS (new inputs go to build/corpus, the
+# seeds in tests/fuzz/corpus are only read); fails if any target finds a crash.
 fuzz: $(FUZZ_TARGETS)
-	@set -e; for t in $(FUZZ_TARGETS); do n=$${t#$(BUILD)/fuzz_}; \
+	@mkdir -p $(BUILD)/fuzzlogs; pids=""; \
+	for t in $(FUZZ_TARGETS); do n=$${t#$(BUILD)/fuzz_}; \
 	    mkdir -p $(BUILD)/corpus/$$n; \
-	    echo "== $$n ($(FUZZ_SECONDS)s)"; \
 	    $$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
-	        $(BUILD)/corpus/$$n tests/fuzz/corpus/$$n 2>&1 | tail -n 12; done
+	        -artifact_prefix=$(BUILD)/fuzzlogs/crash-$$n- \
+	        $(BUILD)/corpus/$$n tests/fuzz/corpus/$$n > $(BUILD)/fuzzlogs/$$n.log 2>&1 & \
+	    pids="$$pids $$!"; done; \
+	fail=0; for p in $$pids; do wait $$p || fail=1; done; \
+	for t in $(FUZZ_TARGETS); do n=$${t#$(BUILD)/fuzz_}; \
+	    printf '%-15s %s\n' $$n "$$(grep -E '^stat::number_of_executed_units' $(BUILD)/fuzzlogs/$$n.log | awk '{print $$2}') runs, $$(grep -oE 'cov: [0-9]+' $(BUILD)/fuzzlogs/$$n.log | tail -1)"; done; \
+	if [ $$fail != 0 ]; then echo "fuzz: a target failed, see $(BUILD)/fuzzlogs"; \
+	    grep -l -E 'ERROR|SUMMARY' $(BUILD)/fuzzlogs/*.log | xargs -r tail -n 40; exit 1; fi
 
 clean:
 	rm -rf $(BUILD) .libs *.la *.lo *.slo *.o mod_flashmsg.so

@@ -59,6 +59,7 @@ typedef struct {
     int expose;                     /* FlashMsgExpose */
     int htmx;                       /* FlashMsgHTMX */
     const char *htmx_event;         /* FlashMsgHTMXEvent */
+    int clear;                      /* FlashMsgClear */
 } fm_dir_conf;
 
 /* Per-server configuration. */
@@ -82,6 +83,7 @@ typedef struct {
 #define FM_CONSUMED_HEADER     "X-Flash-Consumed"
 #define FM_PENDING_ENV         "FLASHMSG"
 #define FM_JSON_HANDLER        "flashmsg-json"
+#define FM_CLEAR_NOTE          "flashmsg-clear"
 
 /* The one message store of a request, shared by its subrequests and
  * internal redirects (it hangs off the initial request). */

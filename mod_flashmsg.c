@@ -59,6 +59,7 @@ static void *create_dir_conf(apr_pool_t *p, char *dir)
     c->scan_limit = FM_UNSET;
     c->expose = FM_UNSET;
     c->htmx = FM_UNSET;
+    c->clear = FM_UNSET;
     return c;
 }
 
@@ -85,6 +86,7 @@ static void *merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
     MERGE(expose, FM_UNSET);
     MERGE(htmx, FM_UNSET);
     MERGE(htmx_event, NULL);
+    MERGE(clear, FM_UNSET);
     if (add->placeholder) {
         m->placeholder = add->placeholder;
         m->placeholder_fail = add->placeholder_fail;
@@ -250,6 +252,15 @@ static const char *read_secret(cmd_parms *cmd, const char *arg,
     path = ap_server_root_relative(cmd->temp_pool, arg + 5);
     if (!path)
         return cmd_err(cmd, "invalid secret file path");
+    {
+        apr_finfo_t fi;
+        if (apr_stat(&fi, path, APR_FINFO_PROT, cmd->temp_pool) == APR_SUCCESS
+            && (fi.protection & (APR_GREAD | APR_WREAD)))
+            ap_log_error(APLOG_MARK, APLOG_WARNING, 0, cmd->server, FM_LOGPFX
+                         "FlashMsgSecret file %s (%s) can be read by users "
+                         "other than its owner: chmod 600 it", path,
+                         where(cmd));
+    }
     rv = apr_file_open(&f, path, APR_FOPEN_READ, 0, cmd->temp_pool);
     if (rv != APR_SUCCESS)
         return cmd_err(cmd, apr_psprintf(cmd->pool,
@@ -295,6 +306,16 @@ static const char *set_secret(cmd_parms *cmd, void *dc, int argc,
     if ((err = fm_keyring_make(cmd->pool, secrets, argc, &kr)) != NULL)
         return cmd_err(cmd, err);
     sc->keys = kr;
+    /* mod_info's server-info shows directive arguments from this tree:
+     * keep inline keys out of it (file: paths may stay). */
+    if (cmd->directive) {
+        const char *shown = "";
+        for (i = 0; i < argc; i++)
+            shown = apr_pstrcat(cmd->pool, shown, i ? " " : "",
+                                strncmp(argv[i], "file:", 5) ? "[hidden]"
+                                                             : argv[i], NULL);
+        cmd->directive->args = shown;
+    }
     return NULL;
 }
 
@@ -343,6 +364,13 @@ static const char *set_expose(cmd_parms *cmd, void *dc, int on)
 {
     (void)cmd;
     ((fm_dir_conf *)dc)->expose = on;
+    return NULL;
+}
+
+static const char *set_clear(cmd_parms *cmd, void *dc, int on)
+{
+    (void)cmd;
+    ((fm_dir_conf *)dc)->clear = on;
     return NULL;
 }
 
@@ -551,6 +579,9 @@ static const command_rec fm_cmds[] = {
     AP_INIT_FLAG("FlashMsgExpose", set_expose, NULL, DIR_CTX,
                  "On to hand pending messages to the backend as JSON "
                  "(variable FLASHMSG, request header X-Flash-Pending)"),
+    AP_INIT_FLAG("FlashMsgClear", set_clear, NULL, DIR_CTX,
+                 "On to drop every pending message on matching requests "
+                 "(e.g. logout); messages added by the response stay"),
     AP_INIT_FLAG("FlashMsgHTMX", set_htmx, NULL, DIR_CTX,
                  "On to deliver messages to htmx requests as an HX-Trigger "
                  "event"),
@@ -749,6 +780,16 @@ static void take_table(request_rec *r, apr_table_t *t, const char *name,
         apr_table_unset(t, name);
 }
 
+/* A module asked to clear the store (note "flashmsg-clear"), here or in a
+ * request this one was redirected from. */
+static int clear_noted(request_rec *r)
+{
+    for (; r; r = r->prev)
+        if (apr_table_get(r->notes, FM_CLEAR_NOTE))
+            return 1;
+    return 0;
+}
+
 void fm_capture(request_rec *r)
 {
     const fm_dir_conf *c = fm_dconf(r);
@@ -763,6 +804,14 @@ void fm_capture(request_rec *r)
             return;
         st->captured = 1;
         fm_take_consumed(r);
+        if (c->clear == 1 || clear_noted(r)) {
+            fm_load(r);
+            if (st->msgs->nelts)
+                ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, FM_LOGPFX
+                              "%d pending message(s) cleared",
+                              st->msgs->nelts);
+            fm_consume_all(r);
+        }
     }
     /* This request and the ones it was internally redirected from: their
      * headers and notes are not seen by any other filter call.  A

@@ -179,19 +179,33 @@ static void cookie_load(request_rec *r, fm_state *st)
     fm_cookie_read(r, st);
 }
 
-/* Cookie storage alone keeps the newest messages that fit. */
+/* Cookie storage alone keeps the newest messages that fit.  A message too
+ * large for the cookie on its own is dropped first, so that one oversized
+ * newcomer cannot push out everything that was pending before it. */
 static void cookie_save(request_rec *r, fm_state *st)
 {
-    const fm_message *msgs = (const fm_message *)st->msgs->elts;
-    int n = st->msgs->nelts;
-    int keep = fm_cookie_fit_count(r, msgs, n, 1);
+    const fm_message *all = (const fm_message *)st->msgs->elts;
+    int n = st->msgs->nelts, i, keep, oversized = 0;
+    apr_size_t max = fm_cookie_max_size(r);
+    apr_array_header_t *fit = apr_array_make(r->pool, n ? n : 1,
+                                             sizeof(fm_message));
+    const fm_message *msgs;
 
+    for (i = 0; i < n; i++) {
+        if (fm_cookie_fit_count(r, &all[i], 1, 1) == 1)
+            APR_ARRAY_PUSH(fit, fm_message) = all[i];
+        else
+            oversized++;
+    }
+    msgs = (const fm_message *)fit->elts;
+    keep = fm_cookie_fit_count(r, msgs, fit->nelts, 1);
     if (keep < n)
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, FM_LOGPFX
-                      "%d oldest message(s) dropped: they do not fit in "
-                      "FlashMsgCookieMaxSize %" APR_SIZE_T_FMT, n - keep,
-                      fm_cookie_max_size(r));
-    fm_cookie_write(r, st, msgs + (n - keep), keep, 0);
+                      "%d message(s) dropped: they do not fit in "
+                      "FlashMsgCookieMaxSize %" APR_SIZE_T_FMT " (%d too large "
+                      "on their own, %d oldest)", n - keep, max, oversized,
+                      fit->nelts - keep);
+    fm_cookie_write(r, st, msgs + (fit->nelts - keep), keep, 0);
 }
 
 const fm_storage_ops fm_cookie_storage = {

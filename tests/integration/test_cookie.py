@@ -101,7 +101,7 @@ def test_size_bound_keeps_newest(server, client):
                             h="X-Flash: " + ", ".join(msgs)), allow_redirects=False)
     value = r.cookies["flashmsg"]
     assert len(value) <= 2048
-    assert re.search(r"flashmsg:warn.*oldest message\(s\) dropped", server.log_since_mark())
+    assert re.search(r"flashmsg:warn.*message\(s\) dropped: they do not fit .*\(0 too large on their own, \d+ oldest\)", server.log_since_mark())
     shown = texts(client.get(server.url + "/page.html").text)
     assert 3 < len(shown) < 30
     assert shown[-1].endswith(" 029")
@@ -183,3 +183,11 @@ def test_secure_attribute_on_https(make_server, client):
     sc = r.headers["Set-Cookie"]
     assert "; Secure" in sc
     assert texts(client.get(srv.url + "/page.html", verify=False).text) == ["over TLS"]
+
+
+def test_oversized_newcomer_does_not_evict_pending_messages(server, client):
+    store(server, client, "info: small and older")
+    store(server, client, "info: " + "z" * 3000)           # can never fit 2048
+    log = server.log_since_mark()
+    assert re.search(r"1 message\(s\) dropped: .*\(1 too large on their own, 0 oldest\)", log)
+    assert texts(client.get(server.url + "/page.html").text) == ["small and older"]
