@@ -27,7 +27,7 @@ endif
 UNIT_SRC   := $(sort $(wildcard tests/unit/*.c))
 BUILD      := build
 
-.PHONY: all help deps test unit integration test-asan demo install clean fuzz
+.PHONY: all help deps test unit integration test-asan demo install clean fuzz bench bench-quick
 all: mod_flashmsg.so
 
 help:
@@ -39,6 +39,7 @@ help:
 	@echo "make demo       start a demo site on 127.0.0.1 and print its URL"
 	@echo "make install    install the module and mod_flashmsg.h with apxs"
 	@echo "make fuzz       run the libFuzzer targets (FUZZ_SECONDS each)"
+	@echo "make bench      side-by-side benchmark (~8 min); bench-quick (~1.5 min)"
 
 deps:
 	@bash scripts/install-deps.sh
@@ -116,6 +117,19 @@ fuzz: $(FUZZ_TARGETS)
 	    printf '%-15s %s\n' $$n "$$(grep -E '^stat::number_of_executed_units' $(BUILD)/fuzzlogs/$$n.log | awk '{print $$2}') runs, $$(grep -oE 'cov: [0-9]+' $(BUILD)/fuzzlogs/$$n.log | tail -1)"; done; \
 	if [ $$fail != 0 ]; then echo "fuzz: a target failed, see $(BUILD)/fuzzlogs"; \
 	    grep -l -E 'ERROR|SUMMARY' $(BUILD)/fuzzlogs/*.log | xargs -r tail -n 40; exit 1; fi
+
+$(BUILD)/codec_bench: bench/codec_bench.c $(CORE_SRC) $(CORE_HDR)
+	@mkdir -p $(BUILD)
+	$(CC) -O2 $(WARN) -std=gnu99 $(APR_CFLAGS) -Icore -o $@ $< $(CORE_SRC) \
+	    -lapr-1 -laprutil-1 -lcrypto
+
+bench: mod_flashmsg.so $(BUILD)/codec_bench
+	@bash scripts/install-deps.sh bench
+	$(PYTHON) bench/run.py
+
+bench-quick: mod_flashmsg.so $(BUILD)/codec_bench
+	@bash scripts/install-deps.sh bench
+	$(PYTHON) bench/run.py --quick
 
 clean:
 	rm -rf $(BUILD) .libs *.la *.lo *.slo *.o mod_flashmsg.so

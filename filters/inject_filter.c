@@ -368,6 +368,10 @@ apr_status_t fm_inject_filter(ap_filter_t *f, apr_bucket_brigade *bb)
                 return rv;
             continue;
         }
+        /* A file is read in small pieces rather than mmapped 4 MiB at a
+         * time: memory stays flat however large the page. */
+        if (APR_BUCKET_IS_FILE(e))
+            apr_bucket_file_enable_mmap(e, 0);
         if (ctx->mode == FM_RENDER) {
             rv = apr_bucket_read(e, &data, &len, APR_NONBLOCK_READ);
             if (APR_STATUS_IS_EAGAIN(rv)) {

@@ -7,6 +7,10 @@ PKGS=(
   php-cgi php-fpm nodejs python3 python3-pytest python3-requests
   libaprutil1-dbd-sqlite3 libaprutil1-dbd-pgsql postgresql clang
 )
+# "bench" adds what make bench needs.
+if [ "${1:-}" = bench ]; then
+  PKGS+=(wrk nginx-light gnuplot-nox curl)
+fi
 missing=()
 for p in "${PKGS[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
@@ -29,4 +33,5 @@ apt-get install -y -q --no-install-recommends "${missing[@]}"
 if command -v service >/dev/null 2>&1; then
   service apache2 stop >/dev/null 2>&1 || true
   service postgresql stop >/dev/null 2>&1 || true
+  service nginx stop >/dev/null 2>&1 || true
 fi
