@@ -27,7 +27,7 @@ endif
 UNIT_SRC   := $(sort $(wildcard tests/unit/*.c))
 BUILD      := build
 
-.PHONY: all help deps test unit integration test-asan demo install clean fuzz bench bench-quick
+.PHONY: all help deps test unit integration test-asan browser docs-check package-test deb screenshot demo install clean fuzz bench bench-quick
 all: mod_flashmsg.so
 
 help:
@@ -36,6 +36,11 @@ help:
 	@echo "make test       deps + build + unit + integration tests"
 	@echo "make unit       Check unit tests of the core (ASan + UBSan)"
 	@echo "make integration  pytest against a real apache2"
+	@echo "make test-asan  the integration suite against an ASan+UBSan module"
+	@echo "make browser    headless Chromium drives the demo site"
+	@echo "make docs-check docs/directives.md and README against the code"
+	@echo "make deb        build the Debian package (build/deb/)"
+	@echo "make package-test  build, install, run and purge the .deb (root)"
 	@echo "make demo       start a demo site on 127.0.0.1 and print its URL"
 	@echo "make install    install the module and mod_flashmsg.h with apxs"
 	@echo "make fuzz       run the libFuzzer targets (FUZZ_SECONDS each)"
@@ -63,9 +68,33 @@ integration: mod_flashmsg.so
 test: deps
 	$(MAKE) all
 	$(MAKE) unit
+	$(MAKE) docs-check
 	$(MAKE) integration
+	$(MAKE) browser
 	$(MAKE) test-asan
+	$(MAKE) package-test
 	$(MAKE) fuzz
+
+browser: mod_flashmsg.so
+	$(PYTHON) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS) tests/browser
+
+# Refresh docs/screenshot.png (ordinary runs never rewrite it).
+screenshot: mod_flashmsg.so
+	FLASHMSG_UPDATE_SCREENSHOT=1 $(PYTHON) -m pytest -q -p no:cacheprovider -k readme tests/browser
+
+docs-check:
+	$(PYTHON) -m pytest -q -p no:cacheprovider tests/docs
+
+# The Debian package, built in a copy of the tree; the .deb goes to build/deb/.
+deb:
+	rm -rf $(BUILD)/deb && mkdir -p $(BUILD)/deb/src
+	git ls-files -z --cached --others --exclude-standard | xargs -0 cp --parents -P -t $(BUILD)/deb/src
+	cd $(BUILD)/deb/src && dpkg-buildpackage -us -uc -b
+	@ls $(BUILD)/deb/*.deb
+
+# Builds, installs (dpkg -i), runs and purges the package; skipped unless root.
+package-test:
+	$(PYTHON) -m pytest -q -p no:cacheprovider tests/package
 
 # The module built with ASan + UBSan in a copy of the tree (apxs writes its
 # objects next to the sources), loaded into the real apache2 with the

@@ -44,7 +44,7 @@ typedef struct {
     int enabled;                    /* FlashMsg */
     int storage;                    /* FlashMsgStorage */
     const char *cookie_name;        /* FlashMsgCookieName */
-    const char *cookie_domain;      /* FlashMsgCookieDomain; "" = none */
+    const char *cookie_domain;      /* FlashMsgCookieDomain */
     apr_int64_t cookie_max_size;    /* FlashMsgCookieMaxSize */
     apr_int64_t max_age;            /* FlashMsgMaxAge */
     int encrypt;                    /* FlashMsgCookieEncrypt */
@@ -106,6 +106,8 @@ typedef struct {
 const fm_dir_conf *fm_dconf(request_rec *r);
 const fm_srv_conf *fm_sconf(request_rec *r);
 fm_state *fm_state_of(request_rec *r);
+/* The store if this request has one already; never creates it. */
+fm_state *fm_state_peek(request_rec *r);
 /* Read storage once (no-op unless FlashMsg is on and state was sent). */
 fm_state *fm_load(request_rec *r);
 /* Add a message under r's configuration; returns 1 if kept. */
@@ -114,6 +116,8 @@ int fm_add(request_rec *r, int level, const char *text, const char *extra_tags);
 void fm_add_from_value(request_rec *r, const char *origin, const char *value);
 /* Take the X-Flash fields, flashmsg notes and FlashMsgAdd of this response. */
 void fm_capture(request_rec *r);
+/* Does anything in this response add, clear or consume messages? */
+int fm_response_concerns_us(request_rec *r);
 /* Write storage if it changed; at most once per request. */
 void fm_save(request_rec *r);
 /* Everything pending was shown: clear the store. */
@@ -136,6 +140,8 @@ int fm_htmx_deliver(request_rec *r);
 
 /* storage/cookie_storage.c */
 int fm_cookie_present(request_rec *r);
+/* storage/storage.c: could the client have pending messages? (no decoding) */
+int fm_storage_may_hold(request_rec *r);
 
 /* filters/inject_filter.c */
 #define FM_FILTER_NAME "FLASHMSG"

@@ -670,6 +670,12 @@ static request_rec *initial_request(request_rec *r)
     }
 }
 
+fm_state *fm_state_peek(request_rec *r)
+{
+    return ap_get_module_config(initial_request(r)->request_config,
+                                &flashmsg_module);
+}
+
 fm_state *fm_state_of(request_rec *r)
 {
     request_rec *ir = initial_request(r);
@@ -790,6 +796,24 @@ static int clear_noted(request_rec *r)
     return 0;
 }
 
+int fm_response_concerns_us(request_rec *r)
+{
+    const fm_dir_conf *c = fm_dconf(r);
+    const char *hdr = c->header ? c->header : FM_DEFAULT_HEADER;
+    request_rec *q;
+
+    if (c->adds || c->clear == 1)
+        return 1;
+    for (q = r; q; q = q->prev)
+        if (apr_table_get(q->headers_out, hdr)
+            || apr_table_get(q->err_headers_out, hdr)
+            || apr_table_get(q->notes, FM_NOTE_KEY)
+            || apr_table_get(q->notes, FM_CLEAR_NOTE))
+            return 1;
+    return apr_table_get(r->headers_out, FM_CONSUMED_HEADER)
+           || apr_table_get(r->err_headers_out, FM_CONSUMED_HEADER);
+}
+
 void fm_capture(request_rec *r)
 {
     const fm_dir_conf *c = fm_dconf(r);
@@ -863,8 +887,9 @@ static void fm_insert_filter(request_rec *r)
     const fm_dir_conf *c = fm_dconf(r);
     if (c->enabled != 1)
         return;
-    /* In a subrequest the filter only takes what the subrequest adds. */
-    if (!r->main && fm_load(r)->msgs->nelts > 0) {
+    /* In a subrequest the filter only takes what the subrequest adds.
+     * Nothing is read (or allocated) unless the client may hold messages. */
+    if (!r->main && fm_storage_may_hold(r) && fm_load(r)->msgs->nelts > 0) {
         /* No 304 may hide pending messages: not from httpd's handlers
          * (no_local_copy), nor from a backend that sees the validators. */
         r->no_local_copy = 1;

@@ -383,14 +383,12 @@ static const char *encode_signed(apr_pool_t *p, const fm_keyring *kr,
     char *buf = apr_palloc(p, adl + vlen + 1);
     char *v = buf + adl;
     unsigned char mac[EVP_MAX_MD_SIZE];
-    unsigned int maclen = 0;
 
     signed_ad(buf, name);
     memcpy(v, SIGNED_PREFIX, PREFIX_LEN);
     fm_b64url_encode(v + PREFIX_LEN, pl, plen);
-    if (!HMAC(EVP_sha256(), kr->keys[0].mac, FM_KEY_LEN,
-              (const unsigned char *)buf, adl + PREFIX_LEN + blen,
-              mac, &maclen) || maclen != MAC_LEN)
+    if (fm_key_hmac(&kr->keys[0], (const unsigned char *)buf,
+                    adl + PREFIX_LEN + blen, mac) != 0)
         return "";   /* unreachable in practice; decodes as malformed */
     v[PREFIX_LEN + blen] = '.';
     fm_b64url_encode(v + PREFIX_LEN + blen + 1, mac, MAC_LEN);
@@ -504,10 +502,8 @@ static fm_decode_status decode_signed(apr_pool_t *p, const fm_keyring *kr,
     signed_ad(buf, name);
     memcpy(buf + adl, value, PREFIX_LEN + blen);
     for (i = 0; i < kr->nkeys; i++) {
-        unsigned int maclen = 0;
-        if (!HMAC(EVP_sha256(), kr->keys[i].mac, FM_KEY_LEN,
-                  (const unsigned char *)buf, adl + PREFIX_LEN + blen,
-                  mac, &maclen) || maclen != MAC_LEN)
+        if (fm_key_hmac(&kr->keys[i], (const unsigned char *)buf,
+                        adl + PREFIX_LEN + blen, mac) != 0)
             continue;
         if (CRYPTO_memcmp(mac, want, MAC_LEN) == 0) {
             OPENSSL_cleanse(mac, sizeof(mac));

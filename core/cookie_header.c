@@ -12,27 +12,27 @@ static int ows(char c)
     return c == ' ' || c == '\t';
 }
 
-void fm_cookie_header_find(apr_pool_t *p, const char *header,
-                           const char *name, apr_array_header_t *out)
+/* The next "name=value" pair of `name` at or after *s: returns the value
+ * start and sets *vlen, or returns NULL at the end of the header. */
+static const char *next_value(const char **s, const char *name,
+                              apr_size_t nlen, apr_size_t *vlen)
 {
-    apr_size_t nlen = strlen(name);
-    const char *s = header;
-
-    while (*s && out->nelts < FM_COOKIE_VALUES_MAX) {
-        const char *pair_end, *eq, *v, *ve;
-        while (ows(*s) || *s == ';')
-            s++;
-        if (!*s)
+    while (**s) {
+        const char *p = *s, *pair_end, *eq, *v, *ve;
+        while (ows(*p) || *p == ';')
+            p++;
+        if (!*p)
             break;
-        pair_end = strchr(s, ';');
+        pair_end = strchr(p, ';');
         if (!pair_end)
-            pair_end = s + strlen(s);
-        eq = memchr(s, '=', (apr_size_t)(pair_end - s));
+            pair_end = p + strlen(p);
+        *s = pair_end;
+        eq = memchr(p, '=', (apr_size_t)(pair_end - p));
         if (eq) {
             const char *ne = eq;
-            while (ne > s && ows(ne[-1]))
+            while (ne > p && ows(ne[-1]))
                 ne--;
-            if ((apr_size_t)(ne - s) == nlen && memcmp(s, name, nlen) == 0) {
+            if ((apr_size_t)(ne - p) == nlen && memcmp(p, name, nlen) == 0) {
                 v = eq + 1;
                 ve = pair_end;
                 while (v < ve && ows(*v))
@@ -43,10 +43,28 @@ void fm_cookie_header_find(apr_pool_t *p, const char *header,
                     v++;
                     ve--;
                 }
-                APR_ARRAY_PUSH(out, const char *) =
-                    apr_pstrmemdup(p, v, (apr_size_t)(ve - v));
+                *vlen = (apr_size_t)(ve - v);
+                return v;
             }
         }
-        s = pair_end;
     }
+    *s += strlen(*s);
+    return NULL;
+}
+
+void fm_cookie_header_find(apr_pool_t *p, const char *header,
+                           const char *name, apr_array_header_t *out)
+{
+    apr_size_t nlen = strlen(name), vlen;
+    const char *s = header, *v;
+    while (out->nelts < FM_COOKIE_VALUES_MAX
+           && (v = next_value(&s, name, nlen, &vlen)) != NULL)
+        APR_ARRAY_PUSH(out, const char *) = apr_pstrmemdup(p, v, vlen);
+}
+
+int fm_cookie_header_has(const char *header, const char *name)
+{
+    apr_size_t vlen;
+    const char *s = header;
+    return next_value(&s, name, strlen(name), &vlen) != NULL;
 }

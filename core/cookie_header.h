@@ -20,4 +20,7 @@
 void fm_cookie_header_find(apr_pool_t *p, const char *header,
                            const char *name, apr_array_header_t *out);
 
+/* Does `header` carry the cookie `name` at all?  No allocation. */
+int fm_cookie_header_has(const char *header, const char *name);
+
 #endif

@@ -15,6 +15,10 @@
 typedef struct {
     unsigned char mac[FM_KEY_LEN];
     unsigned char enc[FM_KEY_LEN];
+    /* SHA-256 states after absorbing mac^ipad and mac^opad (EVP_MD_CTX *),
+     * prepared once so that a MAC costs two state copies, no lookups. */
+    void *hmac_inner;
+    void *hmac_outer;
 } fm_key;
 
 typedef struct fm_keyring {
@@ -29,5 +33,10 @@ typedef struct fm_keyring {
  */
 const char *fm_keyring_make(apr_pool_t *p, const char *const *secrets, int n,
                             fm_keyring **out);
+
+/* HMAC-SHA256(k->mac, msg) into out[32]; returns 0 on success.  Safe to
+ * call from many threads at once (the prepared states are only copied). */
+int fm_key_hmac(const fm_key *k, const unsigned char *msg, apr_size_t len,
+                unsigned char *out);
 
 #endif

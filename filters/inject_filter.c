@@ -99,6 +99,19 @@ static int page_is_utf8(request_rec *r)
     return !strncasecmp(cs, "utf-8", 5) || !strncasecmp(cs, "utf8", 4);
 }
 
+/* A page that can show messages must not be reused by a browser without
+ * asking: HTML with no caching headers of its own gets no-cache (browsers
+ * would otherwise cache it heuristically from Last-Modified and hide
+ * messages after a redirect).  Explicit Cache-Control/Expires are kept. */
+static void revalidate_html(request_rec *r)
+{
+    if (!apr_table_get(r->headers_out, "Cache-Control")
+        && !apr_table_get(r->err_headers_out, "Cache-Control")
+        && !apr_table_get(r->headers_out, "Expires")
+        && !apr_table_get(r->err_headers_out, "Expires"))
+        apr_table_setn(r->headers_out, "Cache-Control", "no-cache");
+}
+
 void fm_mark_uncacheable(request_rec *r)
 {
     apr_table_unset(r->headers_out, "Content-Length");
@@ -325,6 +338,14 @@ apr_status_t fm_inject_filter(ap_filter_t *f, apr_bucket_brigade *bb)
             ap_remove_output_filter(f);
             return ap_pass_brigade(f->next, bb);
         }
+        if (!fm_state_peek(r) && !fm_response_concerns_us(r)
+            && !after_includes(f)) {
+            /* The common case: no messages anywhere.  Nothing allocated. */
+            if (!why_not_renderable(r))
+                revalidate_html(r);
+            ap_remove_output_filter(f);
+            return ap_pass_brigade(f->next, bb);
+        }
         if (later_resource_filter(f)) {
             /* A content filter after us (INCLUDES added by type, say) may
              * still produce placeholders: move to the end of the band. */
@@ -336,6 +357,8 @@ apr_status_t fm_inject_filter(ap_filter_t *f, apr_bucket_brigade *bb)
         st = fm_load(r);
         fm_htmx_deliver(r);
         why = why_not_renderable(r);
+        if (!why)
+            revalidate_html(r);
         /* Nothing pending: pass, unless SSI includes may still add some
          * before the placeholder comes by. */
         if (why || (st->msgs->nelts == 0 && !after_includes(f))) {

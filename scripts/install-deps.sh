@@ -5,7 +5,9 @@ set -euo pipefail
 PKGS=(
   build-essential pkg-config apache2 apache2-dev libssl-dev check
   php-cgi php-fpm nodejs python3 python3-pytest python3-requests
-  libaprutil1-dbd-sqlite3 libaprutil1-dbd-pgsql postgresql clang
+  libaprutil1-dbd-sqlite3 libaprutil1-dbd-pgsql postgresql clang curl
+  chromium chromium-driver python3-selenium
+  debhelper dpkg-dev fakeroot git
 )
 # "bench" adds what make bench needs.
 if [ "${1:-}" = bench ]; then

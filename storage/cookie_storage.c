@@ -64,9 +64,16 @@ static apr_array_header_t *cookie_values(request_rec *r, const char *name)
 
 int fm_cookie_present(request_rec *r)
 {
-    cookie_conf cc;
-    cookie_conf_of(r, &cc);
-    return cookie_values(r, cc.name)->nelts > 0;
+    const fm_dir_conf *c = fm_dconf(r);
+    const char *name = c->cookie_name ? c->cookie_name : FM_DEFAULT_COOKIE;
+    const apr_array_header_t *h = apr_table_elts(r->headers_in);
+    const apr_table_entry_t *e = (const apr_table_entry_t *)h->elts;
+    int i;
+    for (i = 0; i < h->nelts; i++)
+        if (e[i].key && !strcasecmp(e[i].key, "Cookie") && e[i].val
+            && fm_cookie_header_has(e[i].val, name))
+            return 1;
+    return 0;
 }
 
 unsigned fm_cookie_read(request_rec *r, fm_state *st)

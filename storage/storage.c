@@ -18,6 +18,13 @@ static const fm_storage_ops *storage_for(request_rec *r)
     }
 }
 
+int fm_storage_may_hold(request_rec *r)
+{
+    /* the cookie, or a session that may hold messages without one */
+    return fm_cookie_present(r)
+           || (fm_session_loaded() && fm_dconf(r)->storage != FM_STORAGE_COOKIE);
+}
+
 void fm_storage_load(request_rec *r, fm_state *st)
 {
     storage_for(r)->load(r, st);

@@ -166,3 +166,16 @@ def test_placeholder_split_across_buckets(server, client):
     r = client.get(server.url + "/split/partial.html")
     assert r.text == "<p><!--FLASH_MESSAGE</p>"
     assert texts(client.get(server.url + "/page.html").text) == []
+
+
+def test_html_without_caching_headers_must_be_revalidated(server, client):
+    """Browsers cache pages heuristically from Last-Modified and would show a
+    stale copy without the pending messages after a redirect."""
+    r = client.get(server.url + "/page.html")
+    assert r.headers["Cache-Control"] == "no-cache"
+    assert r.content == PAGE.encode()
+    # explicit caching headers are the admin's and stay
+    r = client.get(emit_url(server.url, h="Cache-Control: max-age=60"))
+    assert r.headers["Cache-Control"] == "max-age=60"
+    # not HTML: untouched
+    assert "Cache-Control" not in client.get(server.url + "/data.json").headers

@@ -82,6 +82,17 @@ START_TEST(huge_header)
 }
 END_TEST
 
+START_TEST(has_without_allocating)
+{
+    ck_assert(fm_cookie_header_has("a=1; flashmsg=x", "flashmsg"));
+    ck_assert(fm_cookie_header_has("flashmsg=", "flashmsg"));
+    ck_assert(!fm_cookie_header_has("flashmsgx=1; xflashmsg=2", "flashmsg"));
+    ck_assert(!fm_cookie_header_has("flashmsg", "flashmsg"));
+    ck_assert(!fm_cookie_header_has("", "flashmsg"));
+    ck_assert(fm_cookie_header_has(" ; ;flashmsg = \"q\"", "flashmsg"));
+}
+END_TEST
+
 Suite *cookie_header_suite(void)
 {
     Suite *s = suite_create("cookie_header");
@@ -94,6 +105,7 @@ Suite *cookie_header_suite(void)
     tcase_add_test(tc, value_with_equals_signs);
     tcase_add_test(tc, bounded_number_of_values);
     tcase_add_test(tc, huge_header);
+    tcase_add_test(tc, has_without_allocating);
     suite_add_tcase(s, tc);
     return s;
 }
