@@ -1,8 +1,10 @@
 /*
  * placeholder.c - streaming placeholder matcher (KMP over chunks).
  *
- * When nothing is held, the scan jumps with memchr() to the next byte equal
- * to the pattern's first byte, so a page without '<' costs one memchr.
+ * When nothing is held, the whole pattern is searched with memmem() (HTML
+ * is full of '<', so stopping at each one would be slow); only the last
+ * len-1 bytes of a chunk, where a placeholder split across chunks can start,
+ * go through the KMP automaton.
  */
 #include <string.h>
 
@@ -37,37 +39,45 @@ void fm_matcher_step(fm_matcher *m, const char *buf, apr_size_t start,
     apr_size_t q0 = m->held;    /* held from earlier chunks */
     apr_size_t q = q0;
     apr_size_t i = start;
+    int matched = 0;
 
-    while (i < n) {
+    while (i < n && !matched) {
         if (q == 0) {
-            const char *hit = memchr(buf + i, m->pat[0], n - i);
-            if (!hit) {
-                i = n;
+            const char *hit = memmem(buf + i, n - i, m->pat, m->len);
+            if (hit) {
+                i = (apr_size_t)(hit - buf) + m->len;
+                matched = 1;
                 break;
             }
-            i = (apr_size_t)(hit - buf);
+            /* No whole placeholder left in the chunk: only its tail can
+             * hold the start of one. */
+            if (n - i > m->len - 1)
+                i = n - (m->len - 1);
+            if (i == n)
+                break;
         }
         while (q > 0 && buf[i] != m->pat[q])
             q = m->fail[q - 1];
         if (buf[i] == m->pat[q])
             q++;
         i++;
-        if (q == m->len) {
-            /* The match covers the last len bytes of (held + buf[start..i)). */
-            apr_size_t scanned = i - start;
-            if (scanned >= m->len) {
-                out->release = q0;
-                out->data_len = scanned - m->len;
-            }
-            else {
-                out->release = q0 - (m->len - scanned);
-                out->data_len = 0;
-            }
-            out->matched = 1;
-            out->next = i;
-            m->held = 0;
-            return;
+        matched = q == m->len;
+    }
+    if (matched) {
+        /* The match covers the last len bytes of (held + buf[start..i)). */
+        apr_size_t scanned = i - start;
+        if (scanned >= m->len) {
+            out->release = q0;
+            out->data_len = scanned - m->len;
         }
+        else {
+            out->release = q0 - (m->len - scanned);
+            out->data_len = 0;
+        }
+        out->matched = 1;
+        out->next = i;
+        m->held = 0;
+        return;
     }
     /* No match: the last q bytes of (held + chunk) are held back. */
     {

@@ -32,7 +32,9 @@
 APLOG_USE_MODULE(flashmsg);
 
 /* In RENDER mode, pass output down once this much has accumulated. */
-#define FM_PASS_BYTES (64 * 1024)
+#define FM_PASS_BYTES (1024 * 1024)
+/* Largest piece of a file read at once. */
+#define FM_FILE_PIECE (1024 * 1024)
 
 typedef enum {
     FM_LOOKAHEAD,   /* holding output until the placeholder decides */
@@ -391,10 +393,12 @@ apr_status_t fm_inject_filter(ap_filter_t *f, apr_bucket_brigade *bb)
                 return rv;
             continue;
         }
-        /* A file is read in small pieces rather than mmapped 4 MiB at a
-         * time: memory stays flat however large the page. */
-        if (APR_BUCKET_IS_FILE(e))
-            apr_bucket_file_enable_mmap(e, 0);
+        /* A file is read (mmapped) at most FM_FILE_PIECE at a time, so
+         * memory stays flat however large the page; the rest of the file
+         * stays a file bucket for whoever comes after us. */
+        if (APR_BUCKET_IS_FILE(e) && e->length != (apr_size_t)-1
+            && e->length > FM_FILE_PIECE)
+            apr_bucket_split(e, FM_FILE_PIECE);
         if (ctx->mode == FM_RENDER) {
             rv = apr_bucket_read(e, &data, &len, APR_NONBLOCK_READ);
             if (APR_STATUS_IS_EAGAIN(rv)) {
