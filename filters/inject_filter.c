@@ -35,6 +35,8 @@ APLOG_USE_MODULE(flashmsg);
 #define FM_PASS_BYTES (1024 * 1024)
 /* Largest piece of a file read at once. */
 #define FM_FILE_PIECE (1024 * 1024)
+/* Files up to this size are read with read() instead of mmap. */
+#define FM_SMALL_FILE (64 * 1024)
 
 typedef enum {
     FM_LOOKAHEAD,   /* holding output until the placeholder decides */
@@ -237,8 +239,10 @@ static void scan_bucket(request_rec *r, fm_ctx *ctx, apr_bucket *e,
             ctx->mode = FM_DONE;
             return;
         }
+        /* The block lives in r->pool, which the EOR bucket keeps alive
+         * until everything before it is written: no copy, no cleanup. */
         APR_BRIGADE_INSERT_TAIL(ctx->out,
-            apr_bucket_pool_create(ctx->block, ctx->block_len, r->pool, ba));
+            apr_bucket_immortal_create(ctx->block, ctx->block_len, ba));
         ctx->out_bytes += ctx->block_len;
         start = s.next;
         if (start == len)
@@ -396,9 +400,14 @@ apr_status_t fm_inject_filter(ap_filter_t *f, apr_bucket_brigade *bb)
         /* A file is read (mmapped) at most FM_FILE_PIECE at a time, so
          * memory stays flat however large the page; the rest of the file
          * stays a file bucket for whoever comes after us. */
-        if (APR_BUCKET_IS_FILE(e) && e->length != (apr_size_t)-1
-            && e->length > FM_FILE_PIECE)
-            apr_bucket_split(e, FM_FILE_PIECE);
+        if (APR_BUCKET_IS_FILE(e) && e->length != (apr_size_t)-1) {
+            if (e->length > FM_FILE_PIECE)
+                apr_bucket_split(e, FM_FILE_PIECE);
+            else if (e->length <= FM_SMALL_FILE)
+                /* a small page is read whole by us: read() beats
+                 * mmap + munmap, and nobody reads this file after us */
+                apr_bucket_file_enable_mmap(e, 0);
+        }
         if (ctx->mode == FM_RENDER) {
             rv = apr_bucket_read(e, &data, &len, APR_NONBLOCK_READ);
             if (APR_STATUS_IS_EAGAIN(rv)) {
