@@ -96,6 +96,21 @@ http {
     return proc, "http://127.0.0.1:%d" % port, d
 
 
+def server_cpu_ticks(pid):
+    """utime + stime (clock ticks) of a server's processes (parent + children)."""
+    pids = [str(pid)] + subprocess.run(["pgrep", "-P", str(pid)], capture_output=True,
+                                       text=True).stdout.split()
+    total = 0
+    for p in pids:
+        try:
+            with open("/proc/%s/stat" % p) as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        except (FileNotFoundError, IndexError):
+            pass
+    return total
+
+
 def wrk(url, seconds, cookie=None, threads=1, conns=16):
     argv = ["wrk", "-t%d" % threads, "-c%d" % conns, "-d%ds" % seconds, url]
     if cookie:
@@ -215,11 +230,21 @@ def main():
         for name, (url, ck) in urls.items():              # warm-up
             wrk(url, 1, ck)
         rates = {k: [] for k in urls}
+        cpu = {k: [] for k in urls}       # server CPU microseconds per request
+        pid_of = {"httpd": servers["httpd"].proc.pid, "idle": servers["flashmsg"].proc.pid,
+                  "rendering": servers["flashmsg"].proc.pid,
+                  "substitute": servers["substitute"].proc.pid,
+                  "nginx": nginx["nginx"][0].pid, "nginx_sub": nginx["nginx_sub"][0].pid}
+        hz = os.sysconf("SC_CLK_TCK")
         for rnd in range(0 if args.streams_only else rounds):
             order = list(urls) if rnd % 2 == 0 else list(reversed(list(urls)))
             for name in order:
                 url, ck = urls[name]
-                rates[name].append(wrk(url, seconds, ck))
+                t0 = server_cpu_ticks(pid_of[name])
+                rate = wrk(url, seconds, ck)
+                ticks = server_cpu_ticks(pid_of[name]) - t0
+                rates[name].append(rate)
+                cpu[name].append(ticks / hz * 1e6 / (rate * seconds))
             print("round %d/%d: %s" % (rnd + 1, rounds, ", ".join(
                 "%s %.0f" % (k, rates[k][-1]) for k in urls)), flush=True)
         med = {k: statistics.median(v) if v else float("nan") for k, v in rates.items()}
@@ -279,6 +304,15 @@ def main():
     print("\nrequests/s (median of %d x %ds, wrk -t1 -c16, keep-alive, 10 KiB page):" % (rounds, seconds))
     for k, v in med.items():
         print("  %-11s %10.0f" % (k, v))
+    print("\nserver CPU per request (median, microseconds):")
+    cpu_med = {k: statistics.median(v) if v else float("nan") for k, v in cpu.items()}
+    for k, v in cpu_med.items():
+        print("  %-11s %8.1f" % (k, v))
+    print("  module cost: idle %+.1f us, rendering %+.1f us; mod_substitute %+.1f us; "
+          "nginx sub_filter %+.1f us" % (cpu_med["idle"] - cpu_med["httpd"],
+                                         cpu_med["rendering"] - cpu_med["httpd"],
+                                         cpu_med["substitute"] - cpu_med["httpd"],
+                                         cpu_med["nginx_sub"] - cpu_med["nginx"]))
     print("\nratios:")
     for name, val, target in ratios:
         verdict = "" if target is None else ("  target >= %.2f: %s" % (target, "met" if val >= target else "NOT met"))
@@ -300,6 +334,8 @@ def main():
         w.writerow(["metric", "value", "target"])
         for k, v in med.items():
             w.writerow(["rps_" + k, "%.0f" % v, ""])
+        for k, v in cpu_med.items():
+            w.writerow(["cpu_us_per_request_" + k, "%.1f" % v, ""])
         for name, val, target in ratios:
             w.writerow([name, "%.4f" % val, "" if target is None else target])
         for body, (off, on, grow) in streams.items():
