@@ -130,14 +130,31 @@ def site():
     srv.cleanup()
 
 
+def log_window(srv):
+    """Yield srv to one test and fail it on error-log lines it caused.
+    Fixtures that share a server across tests use it: yield from log_window(s)."""
+    srv.mark_log()
+    srv.expected_errors = []
+    yield srv
+    bad = srv.unexpected_errors()
+    assert not bad, "unexpected error log lines:\n" + "\n".join(bad)
+
+
+# The mod_session_dbd statements for a table
+# session (key varchar(255) primary key, value text, expiry bigint).
+DBD_QUERIES = """
+DBDPrepareSQL "delete from session where key = %s" deletesession
+DBDPrepareSQL "update session set value = %s, expiry = %lld where key = %s" updatesession
+DBDPrepareSQL "insert into session (value, expiry, key) values (%s, %lld, %s)" insertsession
+DBDPrepareSQL "select value from session where key = %s and (expiry = 0 or expiry > %lld)" selectsession
+DBDPrepareSQL "delete from session where expiry != 0 and expiry < %lld" cleansession
+"""
+
+
 @pytest.fixture
 def server(site):
     """The shared site, with this test's error-log window."""
-    site.mark_log()
-    site.expected_errors = []
-    yield site
-    bad = site.unexpected_errors()
-    assert not bad, "unexpected error log lines:\n" + "\n".join(bad)
+    yield from log_window(site)
 
 
 @pytest.fixture

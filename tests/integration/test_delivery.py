@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from conftest import texts, emit_url
+from conftest import log_window, texts, emit_url
 
 EXPOSE_CGI = r'''#!/usr/bin/python3
 # Shows what the backend was handed; ?consume=1 answers X-Flash-Consumed.
@@ -53,11 +53,7 @@ def srv():
 
 @pytest.fixture
 def server(srv):
-    srv.mark_log()
-    srv.expected_errors = []
-    yield srv
-    bad = srv.unexpected_errors()
-    assert not bad, "unexpected error log lines:\n" + "\n".join(bad)
+    yield from log_window(srv)
 
 
 def flash(server, client, *values):

@@ -10,7 +10,7 @@ import time
 import pytest
 import requests
 
-from conftest import texts, emit_url
+from conftest import log_window, texts, emit_url
 from forge import b64, payload, sign
 from harness import SECRET
 
@@ -48,12 +48,9 @@ def srv():
 
 @pytest.fixture
 def server(srv):
-    srv.mark_log()
-    srv.expected_errors = []
-    yield srv
-    assert requests.get(srv.url + "/page.html").status_code == 200   # still alive
-    bad = srv.unexpected_errors()
-    assert not bad, "unexpected error log lines:\n" + "\n".join(bad)
+    for s in log_window(srv):
+        yield s
+        assert requests.get(srv.url + "/page.html").status_code == 200   # still alive
 
 
 def flash_lines(server):

@@ -9,20 +9,13 @@ import re
 import pytest
 import requests
 
-from conftest import texts, emit_url
+from conftest import DBD_QUERIES, texts, emit_url
 from harness import Httpd, SECRET
 from postgres import Postgres
 
 ROUNDS = 30
 ARTIFACTS = os.path.join(os.path.dirname(__file__), ".artifacts")
 
-DBD_QUERIES = """
-DBDPrepareSQL "delete from session where key = %s" deletesession
-DBDPrepareSQL "update session set value = %s, expiry = %lld where key = %s" updatesession
-DBDPrepareSQL "insert into session (value, expiry, key) values (%s, %lld, %s)" insertsession
-DBDPrepareSQL "select value from session where key = %s and (expiry = 0 or expiry > %lld)" selectsession
-DBDPrepareSQL "delete from session where expiry != 0 and expiry < %lld" cleansession
-"""
 
 
 def front_for(nodes):

@@ -9,18 +9,11 @@ import time
 import pytest
 import requests
 
-from conftest import texts, emit_url
+from conftest import DBD_QUERIES, texts, emit_url
 from harness import Httpd
 
 SQLITE_SCHEMA = "create table session (key varchar(255) primary key, value text, expiry integer)"
 
-DBD_QUERIES = """
-DBDPrepareSQL "delete from session where key = %s" deletesession
-DBDPrepareSQL "update session set value = %s, expiry = %lld where key = %s" updatesession
-DBDPrepareSQL "insert into session (value, expiry, key) values (%s, %lld, %s)" insertsession
-DBDPrepareSQL "select value from session where key = %s and (expiry = 0 or expiry > %lld)" selectsession
-DBDPrepareSQL "delete from session where expiry != 0 and expiry < %lld" cleansession
-"""
 
 BACKENDS = {
     "cookie": (["session", "session_cookie"],
