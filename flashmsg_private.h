@@ -95,7 +95,6 @@ typedef struct {
     int changed;                /* storage must be written */
     int captured;               /* this response's additions were taken */
     int saved;                  /* storage was written (once per request) */
-    int rendered;               /* messages were rendered into the page */
     int exposed;                /* the first `exposed` messages were handed
                                  * to the backend (FlashMsgExpose) */
     int committed;              /* the page's headers are decided: later

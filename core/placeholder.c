@@ -28,11 +28,6 @@ void fm_matcher_init(fm_matcher *m, apr_pool_t *p, const char *pat,
     }
 }
 
-void fm_matcher_reset(fm_matcher *m)
-{
-    m->held = 0;
-}
-
 void fm_matcher_step(fm_matcher *m, const char *buf, apr_size_t start,
                      apr_size_t n, fm_step *out)
 {

@@ -37,8 +37,6 @@ typedef struct {
 /* pat must outlive the matcher; len >= 1. */
 void fm_matcher_init(fm_matcher *m, apr_pool_t *p, const char *pat,
                      apr_size_t len);
-/* Reset to the start-of-stream state. */
-void fm_matcher_reset(fm_matcher *m);
 /* Scan buf[start..n). */
 void fm_matcher_step(fm_matcher *m, const char *buf, apr_size_t start,
                      apr_size_t n, fm_step *out);

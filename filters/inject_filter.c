@@ -154,7 +154,6 @@ static int begin_render(request_rec *r, fm_ctx *ctx)
     ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, FM_LOGPFX
                   "rendering %d message(s) into the page", st->msgs->nelts);
     fm_consume_all(r);
-    st->rendered = 1;
     fm_save(r);
     st->committed = 1;
 
