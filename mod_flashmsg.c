@@ -353,34 +353,6 @@ static const char *set_max_age(cmd_parms *cmd, void *dc, const char *arg)
                         &((fm_dir_conf *)dc)->max_age);
 }
 
-static const char *set_encrypt(cmd_parms *cmd, void *dc, int on)
-{
-    (void)cmd;
-    ((fm_dir_conf *)dc)->encrypt = on;
-    return NULL;
-}
-
-static const char *set_expose(cmd_parms *cmd, void *dc, int on)
-{
-    (void)cmd;
-    ((fm_dir_conf *)dc)->expose = on;
-    return NULL;
-}
-
-static const char *set_clear(cmd_parms *cmd, void *dc, int on)
-{
-    (void)cmd;
-    ((fm_dir_conf *)dc)->clear = on;
-    return NULL;
-}
-
-static const char *set_htmx(cmd_parms *cmd, void *dc, int on)
-{
-    (void)cmd;
-    ((fm_dir_conf *)dc)->htmx = on;
-    return NULL;
-}
-
 static const char *set_htmx_event(cmd_parms *cmd, void *dc, const char *arg)
 {
     const char *s;
@@ -551,7 +523,8 @@ static const command_rec fm_cmds[] = {
                   "Domain attribute of the cookie (default none)"),
     AP_INIT_TAKE1("FlashMsgCookieMaxSize", set_cookie_max_size, NULL, DIR_CTX,
                   "largest cookie value in bytes (default 2048)"),
-    AP_INIT_FLAG("FlashMsgCookieEncrypt", set_encrypt, NULL, DIR_CTX,
+    AP_INIT_FLAG("FlashMsgCookieEncrypt", ap_set_flag_slot,
+                 (void *)APR_OFFSETOF(fm_dir_conf, encrypt), DIR_CTX,
                  "On to encrypt the cookie with AES-256-GCM (default Off)"),
     AP_INIT_TAKE1("FlashMsgMaxAge", set_max_age, NULL, DIR_CTX,
                   "seconds a message may stay pending (default 86400)"),
@@ -576,13 +549,16 @@ static const command_rec fm_cmds[] = {
     AP_INIT_TAKE1("FlashMsgScanLimit", set_scan_limit, NULL, DIR_CTX,
                   "bytes of a page searched for the placeholder before the "
                   "response must start (default 131072)"),
-    AP_INIT_FLAG("FlashMsgExpose", set_expose, NULL, DIR_CTX,
+    AP_INIT_FLAG("FlashMsgExpose", ap_set_flag_slot,
+                 (void *)APR_OFFSETOF(fm_dir_conf, expose), DIR_CTX,
                  "On to hand pending messages to the backend as JSON "
                  "(variable FLASHMSG, request header X-Flash-Pending)"),
-    AP_INIT_FLAG("FlashMsgClear", set_clear, NULL, DIR_CTX,
+    AP_INIT_FLAG("FlashMsgClear", ap_set_flag_slot,
+                 (void *)APR_OFFSETOF(fm_dir_conf, clear), DIR_CTX,
                  "On to drop every pending message on matching requests "
                  "(e.g. logout); messages added by the response stay"),
-    AP_INIT_FLAG("FlashMsgHTMX", set_htmx, NULL, DIR_CTX,
+    AP_INIT_FLAG("FlashMsgHTMX", ap_set_flag_slot,
+                 (void *)APR_OFFSETOF(fm_dir_conf, htmx), DIR_CTX,
                  "On to deliver messages to htmx requests as an HX-Trigger "
                  "event"),
     AP_INIT_TAKE1("FlashMsgHTMXEvent", set_htmx_event, NULL, DIR_CTX,

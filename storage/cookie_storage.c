@@ -62,18 +62,20 @@ static apr_array_header_t *cookie_values(request_rec *r, const char *name)
     return fc.values;
 }
 
+/* apr_table_do callback: stop (return 0) at the first header with it. */
+static int lacks_cookie(void *name, const char *key, const char *value)
+{
+    (void)key;
+    return !fm_cookie_header_has(value, name);
+}
+
 int fm_cookie_present(request_rec *r)
 {
-    const fm_dir_conf *c = fm_dconf(r);
-    const char *name = c->cookie_name ? c->cookie_name : FM_DEFAULT_COOKIE;
-    const apr_array_header_t *h = apr_table_elts(r->headers_in);
-    const apr_table_entry_t *e = (const apr_table_entry_t *)h->elts;
-    int i;
-    for (i = 0; i < h->nelts; i++)
-        if (e[i].key && !strcasecmp(e[i].key, "Cookie") && e[i].val
-            && fm_cookie_header_has(e[i].val, name))
-            return 1;
-    return 0;
+    cookie_conf cc;
+    cookie_conf_of(r, &cc);
+    /* apr_table_do returns 0 when a callback stopped it. */
+    return !apr_table_do(lacks_cookie, (void *)cc.name, r->headers_in,
+                         "Cookie", NULL);
 }
 
 unsigned fm_cookie_read(request_rec *r, fm_state *st)

@@ -87,7 +87,9 @@ def registered_directives():
     table = re.search(r'fm_cmds\s*\[\s*\]\s*=\s*\{(.*?)\n\};', src, re.S)
     assert table, "fm_cmds not found in mod_flashmsg.c"
     cmds = {}
-    for m in re.finditer(r'AP_INIT_(\w+)\(\s*"([^"]+)"\s*,\s*(\w+)\s*,\s*(\w+)\s*,'
+    # cmd_data is NULL or a field offset for httpd's ap_set_*_slot setters
+    for m in re.finditer(r'AP_INIT_(\w+)\(\s*"([^"]+)"\s*,\s*(\w+)\s*,'
+                         r'\s*(NULL|\(void \*\)APR_OFFSETOF\(fm_dir_conf,\s*\w+\))\s*,'
                          r'\s*([^,]+?)\s*,\s*((?:%s\s*)+)\)' % STRING_RE,
                          table.group(1)):
         kind, name, _fn, _data, ctx, helptext = m.groups()
