@@ -8,6 +8,8 @@ PKGS=(
   libaprutil1-dbd-sqlite3 libaprutil1-dbd-pgsql postgresql clang curl
   chromium chromium-driver python3-selenium
   debhelper dpkg-dev fakeroot git
+  # the integration matrix beside real modules (tests/integration/test_company.py)
+  libapache2-mod-security2 modsecurity-crs openssl
 )
 # "bench" adds what make bench needs.
 if [ "${1:-}" = bench ]; then
