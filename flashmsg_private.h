@@ -99,6 +99,7 @@ typedef struct {
                                  * to the backend (FlashMsgExpose) */
     int committed;              /* the page's headers are decided: later
                                  * additions (from subrequests) are lost */
+    int rendered;               /* messages were rendered into this page */
 } fm_state;
 
 /* mod_flashmsg.c */
@@ -139,18 +140,41 @@ int fm_htmx_deliver(request_rec *r);
 
 /* storage/cookie_storage.c */
 int fm_cookie_present(request_rec *r);
+/* A __Host- name: Secure, Path=/ and never a Domain. */
+int fm_cookie_name_is_host_only(const char *name);
 /* storage/storage.c: could the client have pending messages? (no decoding) */
 int fm_storage_may_hold(request_rec *r);
 
-/* filters/inject_filter.c */
+/* The response header that adds messages (FlashMsgHeader or X-Flash). */
+const char *fm_header_name(request_rec *r);
+
+/* filters/inject_filter.c: the body filter.  It sits at one fixed type,
+ * just below CONTENT_SET, and never moves: after every body rewriter
+ * (RESOURCE: mod_include, mod_substitute, mod_sed, mod_proxy_html, mod_lua)
+ * and whatever else lies between (mod_expires at CONTENT_SET-2,
+ * ModSecurity at CONTENT_SET-3, ext_filter ftype 11..18), before
+ * compression and mod_session's MOD_SESSION_OUT (CONTENT_SET) and mod_cache's
+ * CACHE_SAVE (CONTENT_SET+1). */
 #define FM_FILTER_NAME "FLASHMSG"
+#define FM_FILTER_FTYPE (AP_FTYPE_CONTENT_SET - 1)
 apr_status_t fm_inject_filter(ap_filter_t *f, apr_bucket_brigade *bb);
 
-/* filters/nostore_filter.c: after mod_headers and mod_deflate, keep a page
- * that shows messages uncacheable and without validators. */
-#define FM_NOSTORE_FILTER_NAME "FLASHMSG_NOSTORE"
-#define FM_NOSTORE_FTYPE (AP_FTYPE_CONTENT_SET + 5)
-apr_status_t fm_nostore_filter(ap_filter_t *f, apr_bucket_brigade *bb);
-void fm_mark_uncacheable(request_rec *r);
+/* filters/guard_filter.c: the last line, just before the HTTP header
+ * filter: strips X-Flash whatever happened, stores what the body filter
+ * never saw, and re-applies the cache rules after mod_headers. */
+#define FM_GUARD_FILTER_NAME "FLASHMSG_GUARD"
+#define FM_GUARD_FTYPE (AP_FTYPE_PROTOCOL - 1)
+extern ap_filter_rec_t *fm_guard_filter_rec;
+apr_status_t fm_guard_filter(ap_filter_t *f, apr_bucket_brigade *bb);
+/* The body filter f saw the response: tell the guard further down. */
+void fm_guard_note_body_seen(ap_filter_t *f);
+
+/* filters/cache_policy.c: every caching header the module sets. */
+/* The response writes our state: no shared cache may store it. */
+void fm_cache_forbid_sharing(request_rec *r);
+/* The page shows messages: no cache at all, no validators. */
+void fm_cache_forbid_all(request_rec *r);
+/* HTML without caching headers of its own: browsers must revalidate. */
+void fm_cache_revalidate_html(request_rec *r);
 
 #endif

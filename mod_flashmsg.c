@@ -319,13 +319,25 @@ static const char *set_secret(cmd_parms *cmd, void *dc, int argc,
     return NULL;
 }
 
+/* A __Host- cookie is refused by browsers if it carries a Domain. */
+static const char *host_prefix_conflict(cmd_parms *cmd, const char *name,
+                                        const char *domain)
+{
+    if (!name || !fm_cookie_name_is_host_only(name) || !domain || !*domain)
+        return NULL;
+    return apr_psprintf(cmd->pool, "%s: the cookie name %s (__Host- prefix) "
+                        "cannot have a FlashMsgCookieDomain (%s): browsers "
+                        "reject such a cookie", cmd->cmd->name, name, domain);
+}
+
 static const char *set_cookie_name(cmd_parms *cmd, void *dc, const char *arg)
 {
+    fm_dir_conf *c = dc;
     if (!is_token(arg))
         return cmd_err(cmd, "a cookie name must be a token (letters, "
                        "digits and !#$%&'*+-.^_`|~)");
-    ((fm_dir_conf *)dc)->cookie_name = arg;
-    return NULL;
+    c->cookie_name = arg;
+    return host_prefix_conflict(cmd, c->cookie_name, c->cookie_domain);
 }
 
 static const char *set_cookie_domain(cmd_parms *cmd, void *dc,
@@ -337,7 +349,7 @@ static const char *set_cookie_domain(cmd_parms *cmd, void *dc,
             return cmd_err(cmd, "a cookie domain may contain only letters, "
                            "digits, '.' and '-'");
     ((fm_dir_conf *)dc)->cookie_domain = arg;
-    return NULL;
+    return host_prefix_conflict(cmd, ((fm_dir_conf *)dc)->cookie_name, arg);
 }
 
 static const char *set_cookie_max_size(cmd_parms *cmd, void *dc,
@@ -569,11 +581,70 @@ static const command_rec fm_cmds[] = {
 /* ------------------------------------------------------------------ */
 /* Startup validation                                                   */
 
+/* Does this virtual host look like HTTPS?  httpd has no server-level
+ * "is TLS" flag mod_ssl shares; an https ServerName or port 443 says so. */
+static int looks_like_https(server_rec *s)
+{
+    server_addr_rec *a;
+    if (s->server_scheme && !strcasecmp(s->server_scheme, "https"))
+        return 1;
+    if (s->port == 443)
+        return 1;
+    for (a = s->addrs; a; a = a->next)
+        if (a->host_port == 443)
+            return 1;
+    return 0;
+}
+
+/* The __Host- prefix across contexts: a name in one <Location> and a
+ * domain inherited from the server are only seen together here.  Returns
+ * the offending section's conf or NULL; warns about plain-HTTP hosts. */
+static const char *check_host_prefix(server_rec *s, apr_pool_t *ptemp)
+{
+    core_server_config *core = ap_get_core_module_config(s->module_config);
+    const fm_dir_conf *top = ap_get_module_config(s->lookup_defaults,
+                                                  &flashmsg_module);
+    apr_array_header_t *sections[2];
+    int k, i, host_only = 0;
+
+    sections[0] = core->sec_dir;
+    sections[1] = core->sec_url;
+    for (k = -1; k < 2; k++) {
+        int n = k < 0 ? 1 : sections[k]->nelts;
+        for (i = 0; i < n; i++) {
+            const fm_dir_conf *c = k < 0 ? top : ap_get_module_config(
+                ((ap_conf_vector_t **)sections[k]->elts)[i], &flashmsg_module);
+            const char *name, *domain;
+            if (!c)
+                continue;
+            name = c->cookie_name ? c->cookie_name : top->cookie_name;
+            domain = c->cookie_domain ? c->cookie_domain : top->cookie_domain;
+            if (!name || !fm_cookie_name_is_host_only(name))
+                continue;
+            host_only = 1;
+            if (domain && *domain)
+                return apr_psprintf(ptemp, "FlashMsgCookieName %s (__Host- "
+                    "prefix) cannot be used with FlashMsgCookieDomain %s: "
+                    "browsers reject such a cookie", name, domain);
+        }
+    }
+    if (host_only && !looks_like_https(s))
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, FM_LOGPFX
+            "a __Host- cookie name is used on %s, which looks like plain "
+            "HTTP (no https ServerName, not port 443): browsers accept "
+            "__Host- cookies only over HTTPS, so messages would not be kept",
+            s->is_virtual ? apr_psprintf(ptemp, "the virtual host at %s:%d",
+                                         s->defn_name, s->defn_line_number)
+                          : "the main server");
+    return NULL;
+}
+
 /* Runs for `apache2 -t` too, so configtest reports what start would. */
 static int fm_check_config(apr_pool_t *pconf, apr_pool_t *plog,
                            apr_pool_t *ptemp, server_rec *s)
 {
     server_rec *v;
+    const char *err;
     (void)pconf;
     (void)plog;
     /* optional_fn_retrieve runs only after post_config: look now. */
@@ -590,6 +661,10 @@ static int fm_check_config(apr_pool_t *pconf, apr_pool_t *plog,
                 ? apr_psprintf(ptemp, "the virtual host at %s:%d",
                                v->defn_name, v->defn_line_number)
                 : "the main server");
+            return HTTP_INTERNAL_SERVER_ERROR;
+        }
+        if ((err = check_host_prefix(v, ptemp)) != NULL) {
+            ap_log_error(APLOG_MARK, APLOG_EMERG, 0, v, FM_LOGPFX "%s", err);
             return HTTP_INTERNAL_SERVER_ERROR;
         }
         if (sc && sc->session_at && !fm_session_loaded()) {
@@ -772,10 +847,16 @@ static int clear_noted(request_rec *r)
     return 0;
 }
 
+const char *fm_header_name(request_rec *r)
+{
+    const fm_dir_conf *c = fm_dconf(r);
+    return c->header ? c->header : FM_DEFAULT_HEADER;
+}
+
 int fm_response_concerns_us(request_rec *r)
 {
     const fm_dir_conf *c = fm_dconf(r);
-    const char *hdr = c->header ? c->header : FM_DEFAULT_HEADER;
+    const char *hdr = fm_header_name(r);
     request_rec *q;
 
     if (c->adds || c->clear == 1)
@@ -793,7 +874,7 @@ int fm_response_concerns_us(request_rec *r)
 void fm_capture(request_rec *r)
 {
     const fm_dir_conf *c = fm_dconf(r);
-    const char *hdr = c->header ? c->header : FM_DEFAULT_HEADER;
+    const char *hdr = fm_header_name(r);
     fm_state *st = fm_state_of(r);
     request_rec *q;
 
@@ -845,6 +926,8 @@ void fm_save(request_rec *r)
         return;
     st->saved = 1;
     fm_storage_save(r, st);
+    /* This response now carries one client's state (SPEC §2.6). */
+    fm_cache_forbid_sharing(r);
 }
 
 const char *fm_json_of(request_rec *r, const apr_array_header_t *msgs)
@@ -855,6 +938,18 @@ const char *fm_json_of(request_rec *r, const apr_array_header_t *msgs)
 
 /* ------------------------------------------------------------------ */
 /* Hooks                                                                */
+
+static ap_filter_rec_t *inject_filter_handle;
+
+/* The body filter, and for the response itself (not a subrequest, whose
+ * headers never leave httpd) the last-line guard. */
+static void add_filters(request_rec *r)
+{
+    ap_add_output_filter_handle(inject_filter_handle, NULL, r, r->connection);
+    if (!r->main)
+        ap_add_output_filter_handle(fm_guard_filter_rec, NULL, r,
+                                    r->connection);
+}
 
 /* Before the handler: load pending messages when the client sent our
  * state, and then make sure no 304 can hide them. */
@@ -873,7 +968,7 @@ static void fm_insert_filter(request_rec *r)
         apr_table_unset(r->headers_in, "If-Modified-Since");
         apr_table_unset(r->headers_in, "If-Range");
     }
-    ap_add_output_filter(FM_FILTER_NAME, NULL, r, r->connection);
+    add_filters(r);
 }
 
 /* mod_cache answers from its quick handler before any hook of ours runs,
@@ -897,7 +992,7 @@ static void fm_insert_error_filter(request_rec *r)
 {
     if (fm_dconf(r)->enabled != 1 || r->main)
         return;
-    ap_add_output_filter(FM_FILTER_NAME, NULL, r, r->connection);
+    add_filters(r);
 }
 
 /* ------------------------------------------------------------------ */
@@ -946,10 +1041,10 @@ static void fm_register_hooks(apr_pool_t *p)
                               APR_HOOK_MIDDLE);
     ap_hook_fixups(fm_expose_fixups, NULL, NULL, APR_HOOK_LAST);
     ap_hook_handler(fm_json_handler, NULL, NULL, APR_HOOK_MIDDLE);
-    ap_register_output_filter(FM_FILTER_NAME, fm_inject_filter, NULL,
-                              AP_FTYPE_RESOURCE);
-    ap_register_output_filter(FM_NOSTORE_FILTER_NAME, fm_nostore_filter, NULL,
-                              FM_NOSTORE_FTYPE);
+    inject_filter_handle = ap_register_output_filter(
+        FM_FILTER_NAME, fm_inject_filter, NULL, FM_FILTER_FTYPE);
+    fm_guard_filter_rec = ap_register_output_filter(
+        FM_GUARD_FILTER_NAME, fm_guard_filter, NULL, FM_GUARD_FTYPE);
     APR_REGISTER_OPTIONAL_FN(flashmsg_add);
     APR_REGISTER_OPTIONAL_FN(flashmsg_pending);
 }

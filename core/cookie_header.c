@@ -57,8 +57,7 @@ void fm_cookie_header_find(apr_pool_t *p, const char *header,
 {
     apr_size_t nlen = strlen(name), vlen;
     const char *s = header, *v;
-    while (out->nelts < FM_COOKIE_VALUES_MAX
-           && (v = next_value(&s, name, nlen, &vlen)) != NULL)
+    while ((v = next_value(&s, name, nlen, &vlen)) != NULL)
         APR_ARRAY_PUSH(out, const char *) = apr_pstrmemdup(p, v, vlen);
 }
 

@@ -8,14 +8,13 @@
 #include <apr_pools.h>
 #include <apr_tables.h>
 
-/* Most values of one name taken from a request; more are ignored. */
-#define FM_COOKIE_VALUES_MAX 8
-
 /*
  * Append to out (array of const char *) every value of the cookie `name`
  * found in `header` (pairs separated by ';', optional spaces, names compared
  * exactly).  Values are copied into p; a value in double quotes is taken
- * without them.  Stops once out holds FM_COOKIE_VALUES_MAX values.
+ * without them.  Every value is taken: junk put in front of a valid value
+ * (cookie tossing from a sibling domain) must not hide it.  The header's
+ * own size limit (LimitRequestFieldSize) bounds how many there can be.
  */
 void fm_cookie_header_find(apr_pool_t *p, const char *header,
                            const char *name, apr_array_header_t *out);

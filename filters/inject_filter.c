@@ -103,35 +103,6 @@ static int page_is_utf8(request_rec *r)
     return !strncasecmp(cs, "utf-8", 5) || !strncasecmp(cs, "utf8", 4);
 }
 
-/* A page that can show messages must not be reused by a browser without
- * asking: HTML with no caching headers of its own gets no-cache (browsers
- * would otherwise cache it heuristically from Last-Modified and hide
- * messages after a redirect).  Explicit Cache-Control/Expires are kept. */
-static void revalidate_html(request_rec *r)
-{
-    if (!apr_table_get(r->headers_out, "Cache-Control")
-        && !apr_table_get(r->err_headers_out, "Cache-Control")
-        && !apr_table_get(r->headers_out, "Expires")
-        && !apr_table_get(r->err_headers_out, "Expires"))
-        apr_table_setn(r->headers_out, "Cache-Control", "no-cache");
-}
-
-void fm_mark_uncacheable(request_rec *r)
-{
-    apr_table_unset(r->headers_out, "Content-Length");
-    apr_table_unset(r->err_headers_out, "Content-Length");
-    apr_table_unset(r->headers_out, "ETag");
-    apr_table_unset(r->err_headers_out, "ETag");
-    apr_table_unset(r->headers_out, "Last-Modified");
-    apr_table_unset(r->err_headers_out, "Last-Modified");
-    apr_table_unset(r->headers_out, "Expires");
-    apr_table_unset(r->err_headers_out, "Expires");
-    apr_table_unset(r->err_headers_out, "Cache-Control");
-    apr_table_setn(r->headers_out, "Cache-Control", "private, no-store");
-    apr_table_setn(r->notes, "no-etag", "1");
-    r->no_cache = 1;
-}
-
 /* The page will show the messages: render them, consume them, and make
  * sure the page is neither cached nor validated as the unmodified one. */
 static int begin_render(request_rec *r, fm_ctx *ctx)
@@ -156,11 +127,10 @@ static int begin_render(request_rec *r, fm_ctx *ctx)
     fm_consume_all(r);
     fm_save(r);
     st->committed = 1;
-
-    fm_mark_uncacheable(r);
+    st->rendered = 1;
     /* mod_headers and mod_deflate run after us and may set Cache-Control
-     * or an ETag again: a late filter has the last word. */
-    ap_add_output_filter(FM_NOSTORE_FILTER_NAME, NULL, r, r->connection);
+     * or an ETag again: the guard filter applies this once more. */
+    fm_cache_forbid_all(r);
     /* A range of this page would cut the messages: send it whole. */
     apr_table_unset(r->headers_in, "Range");
     apr_table_unset(r->headers_in, "If-Range");
@@ -292,17 +262,6 @@ static int after_includes(ap_filter_t *f)
     return 0;
 }
 
-/* Another RESOURCE filter of this request after us in the chain? */
-static int later_resource_filter(ap_filter_t *f)
-{
-    ap_filter_t *n;
-    for (n = f->next; n && n->r == f->r
-         && n->frec->ftype < AP_FTYPE_CONTENT_SET; n = n->next)
-        if (n->frec->ftype >= AP_FTYPE_RESOURCE && n->frec != f->frec)
-            return 1;
-    return 0;
-}
-
 static fm_ctx *make_ctx(ap_filter_t *f)
 {
     request_rec *r = f->r;
@@ -336,6 +295,8 @@ apr_status_t fm_inject_filter(ap_filter_t *f, apr_bucket_brigade *bb)
         const char *why;
         fm_state *st;
 
+        if (!r->main)
+            fm_guard_note_body_seen(f);
         if (r->main) {
             /* A subrequest (SSI include): take what it adds to the shared
              * store; its output flows on into the main page's filter. */
@@ -347,15 +308,8 @@ apr_status_t fm_inject_filter(ap_filter_t *f, apr_bucket_brigade *bb)
             && !after_includes(f)) {
             /* The common case: no messages anywhere.  Nothing allocated. */
             if (!why_not_renderable(r))
-                revalidate_html(r);
+                fm_cache_revalidate_html(r);
             ap_remove_output_filter(f);
-            return ap_pass_brigade(f->next, bb);
-        }
-        if (later_resource_filter(f)) {
-            /* A content filter after us (INCLUDES added by type, say) may
-             * still produce placeholders: move to the end of the band. */
-            ap_remove_output_filter(f);
-            ap_add_output_filter(FM_FILTER_NAME, NULL, r, r->connection);
             return ap_pass_brigade(f->next, bb);
         }
         fm_capture(r);
@@ -363,7 +317,7 @@ apr_status_t fm_inject_filter(ap_filter_t *f, apr_bucket_brigade *bb)
         fm_htmx_deliver(r);
         why = why_not_renderable(r);
         if (!why)
-            revalidate_html(r);
+            fm_cache_revalidate_html(r);
         /* Nothing pending: pass, unless SSI includes may still add some
          * before the placeholder comes by. */
         if (why || (st->msgs->nelts == 0 && !after_includes(f))) {

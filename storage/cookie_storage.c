@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include <apr_strings.h>
+#include <apr_hash.h>
 #include <http_protocol.h>
 
 #include "storage/storage.h"
@@ -78,12 +79,27 @@ int fm_cookie_present(request_rec *r)
                          "Cookie", NULL);
 }
 
+/* Rejected values are logged, a few of them: junk can come by the dozen. */
+#define FM_REJECTS_LOGGED 3
+
+/*
+ * Every value of our cookie the client sent is considered (SPEC §5): junk
+ * set from a sibling domain or over plain HTTP cannot hide a valid value,
+ * and is not ours to judge -- it is neither trusted nor a reason to write.
+ * Valid values are merged (a client may hold two of ours, e.g. after
+ * FlashMsgCookieDomain changed) and then rewritten as one.  Only when no
+ * value checks out is the cookie deleted.
+ */
 unsigned fm_cookie_read(request_rec *r, fm_state *st)
 {
     const fm_srv_conf *sc = fm_sconf(r);
     cookie_conf cc;
     apr_array_header_t *values;
-    int i;
+    apr_hash_t *seen;
+    const char *why[FM_REJECTS_LOGGED];
+    apr_size_t why_len[FM_REJECTS_LOGGED];
+    unsigned all_flags = 0;
+    int i, valid = 0, rejected = 0, before = st->msgs->nelts;
 
     cookie_conf_of(r, &cc);
     values = cookie_values(r, cc.name);
@@ -95,50 +111,82 @@ unsigned fm_cookie_read(request_rec *r, fm_state *st)
                       "no FlashMsgSecret for this server; cookie ignored");
         return 0;
     }
-    if (values->nelts > 1)
-        st->changed = 1;   /* rewrite so the client ends up with one */
+    seen = apr_hash_make(r->pool);
     for (i = 0; i < values->nelts; i++) {
         const char *v = APR_ARRAY_IDX(values, i, const char *);
         unsigned flags = 0;
         int expired = 0, key_index = 0;
-        fm_decode_status ds = fm_cookie_decode(st->msgs->pool, sc->keys,
-                                               &cc.opts, v, strlen(v),
-                                               fm_now(), st->msgs, &flags,
-                                               &expired, &key_index);
-        if (ds == FM_DECODE_OK) {
-            if (expired) {
-                ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, FM_LOGPFX
-                              "%d message(s) expired (FlashMsgMaxAge)",
-                              expired);
-                st->changed = 1;
+        fm_decode_status ds;
+
+        if (apr_hash_get(seen, v, APR_HASH_KEY_STRING))
+            continue;           /* the same value twice counts once */
+        apr_hash_set(seen, v, APR_HASH_KEY_STRING, v);
+        ds = fm_cookie_decode(st->msgs->pool, sc->keys, &cc.opts, v,
+                              strlen(v), fm_now(), st->msgs, &flags,
+                              &expired, &key_index);
+        if (ds != FM_DECODE_OK) {
+            if (rejected < FM_REJECTS_LOGGED) {
+                why[rejected] = fm_decode_status_str(ds);
+                why_len[rejected] = strlen(v);
             }
-            if (key_index > 0)
-                ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, FM_LOGPFX
-                              "cookie verified with old key %d",
-                              key_index + 1);
-            ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, FM_LOGPFX
-                          "%d pending message(s) loaded from cookie%s",
-                          st->msgs->nelts, (flags & FM_COOKIE_CONTINUED)
-                          ? ", more in the session" : "");
-            return flags;
+            rejected++;
+            continue;
         }
-        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, FM_LOGPFX
-                      "cookie %s ignored and deleted: %s (%" APR_SIZE_T_FMT
-                      " bytes)", cc.name, fm_decode_status_str(ds), strlen(v));
+        valid++;
+        all_flags |= flags;
+        if (expired) {
+            ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, FM_LOGPFX
+                          "%d message(s) expired (FlashMsgMaxAge)", expired);
+            st->changed = 1;
+        }
+        if (key_index > 0)
+            ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, FM_LOGPFX
+                          "cookie verified with old key %d", key_index + 1);
     }
-    /* Nothing usable: delete what the client holds. */
-    st->changed = 1;
-    return 0;
+    for (i = 0; i < rejected && i < FM_REJECTS_LOGGED; i++)
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, FM_LOGPFX
+                      "cookie %s ignored%s: %s (%" APR_SIZE_T_FMT " bytes)",
+                      cc.name, valid ? " (a valid value was found)"
+                      : " and deleted", why[i], why_len[i]);
+    if (rejected > FM_REJECTS_LOGGED)
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, FM_LOGPFX
+                      "cookie %s: %d more value(s) ignored", cc.name,
+                      rejected - FM_REJECTS_LOGGED);
+    if (valid == 0) {
+        /* Nothing usable: delete what the client holds under our name. */
+        st->changed = 1;
+        return 0;
+    }
+    if (valid > 1) {
+        /* Several of ours: one list, oldest first, written back as one. */
+        fm_list_sort_by_age(st->msgs);
+        st->changed = 1;
+    }
+    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, FM_LOGPFX
+                  "%d pending message(s) loaded from cookie%s",
+                  st->msgs->nelts - before, (all_flags & FM_COOKIE_CONTINUED)
+                  ? ", more in the session" : "");
+    return all_flags;
 }
 
-static const char *cookie_attrs(request_rec *r)
+int fm_cookie_name_is_host_only(const char *name)
+{
+    return !strncmp(name, "__Host-", 7);
+}
+
+/* Browsers enforce the name prefixes (RFC 6265bis): __Secure- needs Secure,
+ * __Host- needs Secure, Path=/ and no Domain.  Secure also on HTTPS. */
+static const char *cookie_attrs(request_rec *r, const char *name)
 {
     const fm_dir_conf *c = fm_dconf(r);
-    int https = !strcasecmp(ap_http_scheme(r), "https");
+    int host_only = fm_cookie_name_is_host_only(name);
+    int secure = host_only || !strncmp(name, "__Secure-", 9)
+                 || !strcasecmp(ap_http_scheme(r), "https");
+    const char *domain = host_only ? NULL : c->cookie_domain;
     return apr_pstrcat(r->pool, "; Path=/; HttpOnly; SameSite=Lax",
-                       https ? "; Secure" : "",
-                       c->cookie_domain && *c->cookie_domain ? "; Domain=" : "",
-                       c->cookie_domain ? c->cookie_domain : "", NULL);
+                       secure ? "; Secure" : "",
+                       domain && *domain ? "; Domain=" : "",
+                       domain ? domain : "", NULL);
 }
 
 void fm_cookie_write(request_rec *r, fm_state *st, const fm_message *msgs,
@@ -154,7 +202,7 @@ void fm_cookie_write(request_rec *r, fm_state *st, const fm_message *msgs,
             apr_table_addn(r->err_headers_out, "Set-Cookie",
                            apr_pstrcat(r->pool, cc.name, "=; Max-Age=0; "
                                        "Expires=Thu, 01 Jan 1970 00:00:00 GMT",
-                                       cookie_attrs(r), NULL));
+                                       cookie_attrs(r, cc.name), NULL));
         return;
     }
     if (!sc->keys) {
@@ -168,7 +216,7 @@ void fm_cookie_write(request_rec *r, fm_state *st, const fm_message *msgs,
     apr_table_addn(r->err_headers_out, "Set-Cookie",
                    apr_psprintf(r->pool, "%s=%s; Max-Age=%" APR_INT64_T_FMT
                                 "%s", cc.name, value, cc.opts.max_age,
-                                cookie_attrs(r)));
+                                cookie_attrs(r, cc.name)));
     ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, FM_LOGPFX
                   "%d message(s) stored in cookie (%" APR_SIZE_T_FMT
                   " bytes)%s", n, strlen(value),
