@@ -15,8 +15,9 @@ CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubu
 
 CORE_SRC   := $(sort $(wildcard core/*.c))
 CORE_HDR   := $(sort $(wildcard core/*.h))
-GLUE_SRC   := mod_flashmsg.c $(sort $(wildcard storage/*.c filters/*.c delivery/*.c))
-GLUE_HDR   := mod_flashmsg.h flashmsg_private.h $(sort $(wildcard storage/*.h filters/*.h))
+GLUE_DIRS  := config http storage store delivery filters
+GLUE_SRC   := mod_flashmsg.c $(sort $(foreach d,$(GLUE_DIRS),$(wildcard $(d)/*.c)))
+GLUE_HDR   := mod_flashmsg.h $(sort $(foreach d,$(GLUE_DIRS),$(wildcard $(d)/*.h)))
 MOD_SRC    := $(GLUE_SRC) $(CORE_SRC)
 
 SAN_FLAGS  := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined

@@ -15,6 +15,12 @@
 #define FM_WARNING 30
 #define FM_ERROR   40
 
+/* Now in whole seconds since the epoch: the unit of `created`. */
+static APR_INLINE apr_int64_t fm_now(void)
+{
+    return (apr_int64_t)apr_time_sec(apr_time_now());
+}
+
 /* Longest level name accepted anywhere (config or header). */
 #define FM_LEVEL_NAME_MAX 32
 

@@ -10,22 +10,34 @@
 
 #include "placeholder.h"
 
-void fm_matcher_init(fm_matcher *m, apr_pool_t *p, const char *pat,
-                     apr_size_t len)
+const fm_pattern *fm_pattern_compile(apr_pool_t *p, const char *pat,
+                                     apr_size_t len)
 {
+    fm_pattern *pt = apr_palloc(p, sizeof(*pt));
+    apr_size_t *fail = apr_palloc(p, len * sizeof(apr_size_t));
     apr_size_t i, k = 0;
-    m->pat = pat;
-    m->len = len;
-    m->held = 0;
-    m->fail = apr_palloc(p, len * sizeof(apr_size_t));
-    m->fail[0] = 0;
+    char *copy = apr_palloc(p, len + 1);
+
+    memcpy(copy, pat, len);
+    copy[len] = '\0';
+    fail[0] = 0;
     for (i = 1; i < len; i++) {
         while (k > 0 && pat[i] != pat[k])
-            k = m->fail[k - 1];
+            k = fail[k - 1];
         if (pat[i] == pat[k])
             k++;
-        m->fail[i] = k;
+        fail[i] = k;
     }
+    pt->pat = copy;
+    pt->len = len;
+    pt->fail = fail;
+    return pt;
+}
+
+void fm_matcher_start(fm_matcher *m, const fm_pattern *pattern)
+{
+    m->p = pattern;
+    m->held = 0;
 }
 
 void fm_matcher_step(fm_matcher *m, const char *buf, apr_size_t start,
@@ -38,35 +50,35 @@ void fm_matcher_step(fm_matcher *m, const char *buf, apr_size_t start,
 
     while (i < n && !matched) {
         if (q == 0) {
-            const char *hit = memmem(buf + i, n - i, m->pat, m->len);
+            const char *hit = memmem(buf + i, n - i, m->p->pat, m->p->len);
             if (hit) {
-                i = (apr_size_t)(hit - buf) + m->len;
+                i = (apr_size_t)(hit - buf) + m->p->len;
                 matched = 1;
                 break;
             }
             /* No whole placeholder left in the chunk: only its tail can
              * hold the start of one. */
-            if (n - i > m->len - 1)
-                i = n - (m->len - 1);
+            if (n - i > m->p->len - 1)
+                i = n - (m->p->len - 1);
             if (i == n)
                 break;
         }
-        while (q > 0 && buf[i] != m->pat[q])
-            q = m->fail[q - 1];
-        if (buf[i] == m->pat[q])
+        while (q > 0 && buf[i] != m->p->pat[q])
+            q = m->p->fail[q - 1];
+        if (buf[i] == m->p->pat[q])
             q++;
         i++;
-        matched = q == m->len;
+        matched = q == m->p->len;
     }
     if (matched) {
         /* The match covers the last len bytes of (held + buf[start..i)). */
         apr_size_t scanned = i - start;
-        if (scanned >= m->len) {
+        if (scanned >= m->p->len) {
             out->release = q0;
-            out->data_len = scanned - m->len;
+            out->data_len = scanned - m->p->len;
         }
         else {
-            out->release = q0 - (m->len - scanned);
+            out->release = q0 - (m->p->len - scanned);
             out->data_len = 0;
         }
         out->matched = 1;

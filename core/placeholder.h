@@ -11,10 +11,16 @@
 
 #include <apr_pools.h>
 
+/* A placeholder compiled once (at configuration time): shared, read-only. */
 typedef struct {
     const char *pat;
     apr_size_t len;
-    apr_size_t *fail;   /* KMP failure function, len entries */
+    const apr_size_t *fail;   /* KMP failure function, len entries */
+} fm_pattern;
+
+/* The state of one stream's scan for a pattern. */
+typedef struct {
+    const fm_pattern *p;
     apr_size_t held;    /* bytes of pat[0..held) held back so far */
 } fm_matcher;
 
@@ -34,9 +40,11 @@ typedef struct {
     apr_size_t next;
 } fm_step;
 
-/* pat must outlive the matcher; len >= 1. */
-void fm_matcher_init(fm_matcher *m, apr_pool_t *p, const char *pat,
-                     apr_size_t len);
+/* Compile pat (len >= 1, copied into p). */
+const fm_pattern *fm_pattern_compile(apr_pool_t *p, const char *pat,
+                                     apr_size_t len);
+/* Start scanning a new stream for pattern. */
+void fm_matcher_start(fm_matcher *m, const fm_pattern *pattern);
 /* Scan buf[start..n). */
 void fm_matcher_step(fm_matcher *m, const char *buf, apr_size_t start,
                      apr_size_t n, fm_step *out);

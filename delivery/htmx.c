@@ -13,7 +13,9 @@
 #include <http_protocol.h>
 #include <http_request.h>
 
-#include "flashmsg_private.h"
+#include "delivery/delivery.h"
+#include "http/cache_policy.h"
+#include "http/response.h"
 
 APLOG_USE_MODULE(flashmsg);
 
@@ -23,29 +25,28 @@ static int navigates_away(request_rec *r)
                                         "HX-Refresh", NULL };
     int i;
     for (i = 0; hdrs[i]; i++)
-        if (apr_table_get(r->headers_out, hdrs[i])
-            || apr_table_get(r->err_headers_out, hdrs[i]))
+        if (fm_response_header(r, hdrs[i]))
             return 1;
     return 0;
 }
 
 int fm_htmx_deliver(request_rec *r)
 {
-    const fm_dir_conf *c = fm_dconf(r);
-    fm_state *st = fm_state_of(r);
+    const fm_settings *c = fm_settings_of(r);
     const char *hx = apr_table_get(r->headers_in, "HX-Request");
-    const char *event, *payload, *prev;
+    const char *payload, *prev;
     apr_table_t *t;
+    int n;
 
-    if (c->htmx != 1 || !hx || strcasecmp(hx, "true") || !st->msgs->nelts)
+    if (!c->htmx || !hx || strcasecmp(hx, "true")
+        || (n = fm_store_pending(r)->nelts) == 0)
         return 0;
-    /* Redirects, errors and client-side navigations keep them pending: the
-     * page the client lands on shows them. */
-    if (r->status < 200 || r->status > 299 || navigates_away(r))
+    /* Client-side navigations keep them pending: the page the client lands
+     * on shows them. */
+    if (navigates_away(r))
         return 0;
-    event = c->htmx_event ? c->htmx_event : FM_DEFAULT_HTMX_EVENT;
-    payload = apr_psprintf(r->pool, "\"%s\":%s", event,
-                           fm_json_of(r, st->msgs));
+    payload = apr_psprintf(r->pool, "\"%s\":%s", c->htmx_event,
+                           fm_store_json(r));
     /* Merge with an HX-Trigger the backend sent: a JSON object gets our
      * member, a list of event names becomes an object. */
     t = apr_table_get(r->headers_out, "HX-Trigger") ? r->headers_out
@@ -73,14 +74,13 @@ int fm_htmx_deliver(request_rec *r)
     else {
         payload = apr_pstrcat(r->pool, "{", payload, "}", NULL);
     }
-    apr_table_unset(r->headers_out, "HX-Trigger");
-    apr_table_unset(r->err_headers_out, "HX-Trigger");
+    fm_response_unset(r, "HX-Trigger");
     apr_table_setn(r->headers_out, "HX-Trigger", payload);
     apr_table_mergen(r->headers_out, "Vary", "HX-Request");
-    apr_table_setn(r->headers_out, "Cache-Control", "private, no-store");
+    fm_cache_forbid_all(r);
     ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, FM_LOGPFX
                   "%d message(s) delivered to htmx as event %s",
-                  st->msgs->nelts, event);
-    fm_consume_all(r);
+                  n, c->htmx_event);
+    fm_store_consume_all(r);
     return 1;
 }

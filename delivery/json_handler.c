@@ -11,7 +11,8 @@
 #include <http_protocol.h>
 #include <http_request.h>
 
-#include "flashmsg_private.h"
+#include "delivery/delivery.h"
+#include "http/cache_policy.h"
 
 APLOG_USE_MODULE(flashmsg);
 
@@ -30,21 +31,15 @@ static int query_flag(request_rec *r, const char *name)
     return 0;
 }
 
-static void no_store(request_rec *r)
-{
-    apr_table_setn(r->headers_out, "Cache-Control", "no-store");
-    apr_table_setn(r->headers_out, "X-Content-Type-Options", "nosniff");
-}
 
 int fm_json_handler(request_rec *r)
 {
-    fm_state *st;
     const char *json;
-    int peek;
+    int n;
 
     if (!r->handler || strcmp(r->handler, FM_JSON_HANDLER))
         return DECLINED;
-    if (fm_dconf(r)->enabled != 1) {
+    if (!fm_settings_of(r)->enabled) {
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, FM_LOGPFX
                       "SetHandler " FM_JSON_HANDLER " where FlashMsg is Off");
         return HTTP_NOT_FOUND;
@@ -53,19 +48,19 @@ int fm_json_handler(request_rec *r)
     ap_allow_methods(r, REPLACE_ALLOW, "GET", "HEAD", NULL);
     if (r->method_number != M_GET)
         return HTTP_METHOD_NOT_ALLOWED;
-    st = fm_load(r);
-    json = fm_json_of(r, st->msgs);
-    peek = query_flag(r, "peek");
+    json = fm_store_json(r);
+    n = fm_store_pending(r)->nelts;
     ap_set_content_type(r, "application/json");
-    no_store(r);
-    if (!peek && !r->header_only && st->msgs->nelts) {
+    apr_table_setn(r->headers_out, "X-Content-Type-Options", "nosniff");
+    fm_cache_forbid_all(r);
+    if (!query_flag(r, "peek") && !r->header_only && n) {
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, FM_LOGPFX
-                      "%d message(s) delivered as JSON", st->msgs->nelts);
-        fm_consume_all(r);
+                      "%d message(s) delivered as JSON", n);
+        fm_store_consume_all(r);
     }
     /* Storage changes must be made before the body goes out. */
-    fm_capture(r);
-    fm_save(r);
+    fm_store_capture(r);
+    fm_store_commit(r, 0);
     if (!r->header_only)
         ap_rputs(json, r);
     return OK;

@@ -16,11 +16,11 @@
 #include <apr_strings.h>
 #include <util_filter.h>
 
-#include "flashmsg_private.h"
+#include "filters/filters.h"
+#include "http/cache_policy.h"
+#include "http/response.h"
 
 APLOG_USE_MODULE(flashmsg);
-
-ap_filter_rec_t *fm_guard_filter_rec;
 
 /* The guard's ctx is this marker once the body filter has seen the
  * response: nothing is allocated for it. */
@@ -46,36 +46,28 @@ static const char *output_filter_names(request_rec *r)
     return names;
 }
 
-static void strip(request_rec *r, const char *header)
-{
-    apr_table_unset(r->headers_out, header);
-    apr_table_unset(r->err_headers_out, header);
-}
-
 apr_status_t fm_guard_filter(ap_filter_t *f, apr_bucket_brigade *bb)
 {
     request_rec *r = f->r;
-    fm_state *st = fm_state_peek(r);
-    const char *header = fm_header_name(r);
+    const char *header = fm_settings_of(r)->header;
     int body_seen = f->ctx == &body_seen_marker;
+    unsigned flags = fm_store_flags(r);
 
-    if (!body_seen && !(st && st->captured) && fm_response_concerns_us(r)) {
+    if (!body_seen && !(flags & FM_STORE_CAPTURED)
+        && fm_response_concerns_us(r)) {
         /* The body filter never saw this response: take what it adds now,
          * while the headers can still carry the cookie. */
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, FM_LOGPFX
                       "the body filter did not run on this response (%s); "
                       "its messages are stored but cannot be rendered. "
                       "output filters: %s", r->uri, output_filter_names(r));
-        fm_capture(r);
-        st = fm_load(r);
-        fm_save(r);
-        st->committed = 1;
+        fm_take_response(r);
+        fm_store_commit(r, 0);
     }
-    else if (apr_table_get(r->headers_out, header)
-             || apr_table_get(r->err_headers_out, header)) {
+    else if (fm_response_header(r, header)) {
         /* Set after the body filter ran, by a filter between us (mod_headers'
          * "Header set", say): kept if the decision is still open. */
-        if (st && st->committed) {
+        if (flags & FM_STORE_COMMITTED) {
             ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, FM_LOGPFX
                           "%s was set after the page's messages were decided "
                           "(by one of the output filters: %s); removed, its "
@@ -86,17 +78,16 @@ apr_status_t fm_guard_filter(ap_filter_t *f, apr_bucket_brigade *bb)
                           "%s was set by a filter after mod_flashmsg's body "
                           "filter (one of: %s); its messages are kept for a "
                           "later page", header, output_filter_names(r));
-            fm_capture(r);
-            st = fm_load(r);
-            fm_save(r);
-            st->committed = 1;
+            fm_take_response(r);
+            fm_store_commit(r, 0);
         }
     }
-    strip(r, header);
-    strip(r, FM_CONSUMED_HEADER);
-    if (st && st->rendered)
+    fm_response_unset(r, header);
+    fm_response_unset(r, FM_CONSUMED_HEADER);
+    flags = fm_store_flags(r);
+    if (flags & FM_STORE_RENDERED)
         fm_cache_forbid_all(r);
-    else if (st && st->saved)
+    else if (flags & FM_STORE_SAVED)
         fm_cache_forbid_sharing(r);
     ap_remove_output_filter(f);
     return ap_pass_brigade(f->next, bb);

@@ -1,10 +1,10 @@
 /*
  * inject_filter.c - the FLASHMSG output filter.
  *
- * On its first call it takes this response's X-Flash fields and flashmsg
- * notes (fm_capture), then decides:
- *   - not a renderable page, or nothing pending: store what changed, remove
- *     itself, pass the body untouched;
+ * On its first call the response gets its decision (decide.c):
+ *   - nothing of ours, or not a renderable page, or nothing pending: what
+ *     changed is stored, the filter removes itself and the body passes
+ *     untouched;
  *   - a renderable page with messages pending: look for the placeholder.
  *     Until the first placeholder is found (LOOKAHEAD) the filtered output
  *     is held back, at most FlashMsgScanLimit bytes, because the decision
@@ -27,7 +27,8 @@
 #include <http_protocol.h>
 #include <http_request.h>
 
-#include "flashmsg_private.h"
+#include "filters/filters.h"
+#include "http/response.h"
 
 APLOG_USE_MODULE(flashmsg);
 
@@ -54,83 +55,24 @@ typedef struct {
     apr_size_t limit;           /* FlashMsgScanLimit */
 } fm_ctx;
 
-static int is_html(const char *ct)
-{
-    apr_size_t n;
-    if (!ct)
-        return 0;
-    n = strcspn(ct, "; \t");
-    return (n == 9 && !strncasecmp(ct, "text/html", 9))
-        || (n == 21 && !strncasecmp(ct, "application/xhtml+xml", 21));
-}
-
-static int is_encoded(request_rec *r)
-{
-    const char *ce = apr_table_get(r->headers_out, "Content-Encoding");
-    if (!ce)
-        ce = apr_table_get(r->err_headers_out, "Content-Encoding");
-    return ce && *ce && strcasecmp(ce, "identity") != 0;
-}
-
-/* SPEC §2: only a successful, complete HTML body can show messages. */
-static const char *why_not_renderable(request_rec *r)
-{
-    if (r->header_only)
-        return "HEAD request";
-    if (r->status < 200 || r->status > 299)
-        return "status is not 2xx";
-    if (r->status == HTTP_NO_CONTENT || r->status == HTTP_PARTIAL_CONTENT)
-        return "204/206 response";
-    if (!is_html(r->content_type))
-        return "not an HTML page";
-    if (is_encoded(r))
-        return "body already compressed by the backend";
-    return NULL;
-}
-
-/* Is the page's charset UTF-8?  Only then are message bytes written as
- * they are; any other charset, or none declared, gets character
- * references, which are right whatever the browser decides. */
-static int page_is_utf8(request_rec *r)
-{
-    const char *cs = r->content_type ? ap_strcasestr(r->content_type,
-                                                     "charset=") : NULL;
-    if (!cs)
-        return 0;
-    cs += 8;
-    if (*cs == '"')
-        cs++;
-    return !strncasecmp(cs, "utf-8", 5) || !strncasecmp(cs, "utf8", 4);
-}
-
-/* The page will show the messages: render them, consume them, and make
- * sure the page is neither cached nor validated as the unmodified one. */
+/* The page will show the messages: render them, consume them, and commit
+ * (which also keeps the page out of every cache and drops its validators). */
 static int begin_render(request_rec *r, fm_ctx *ctx)
 {
-    const fm_dir_conf *c = fm_dconf(r);
-    const fm_srv_conf *sc = fm_sconf(r);
-    fm_state *st = fm_state_of(r);
-    char *block;
+    const fm_settings *c = fm_settings_of(r);
+    const apr_array_header_t *msgs = fm_store_pending(r);
 
-    if (!st->msgs->nelts)
+    if (!msgs->nelts)
         return 0;   /* an SSI page that got nothing to show */
-
-    block = fm_template_render(r->pool, c->tmpl ? c->tmpl
-                               : fm_default_template(), sc->levels, c->tags,
-                               (const fm_message *)st->msgs->elts,
-                               st->msgs->nelts,
-                               page_is_utf8(r) ? 0 : FM_RENDER_ASCII,
-                               &ctx->block_len);
-    ctx->block = block;
+    ctx->block = fm_template_render(r->pool, c->tmpl,
+                                    fm_server_of(r)->levels, c->tags,
+                                    (const fm_message *)msgs->elts,
+                                    msgs->nelts, fm_response_is_utf8(r)
+                                    ? 0 : FM_RENDER_ASCII, &ctx->block_len);
     ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, FM_LOGPFX
-                  "rendering %d message(s) into the page", st->msgs->nelts);
-    fm_consume_all(r);
-    fm_save(r);
-    st->committed = 1;
-    st->rendered = 1;
-    /* mod_headers and mod_deflate run after us and may set Cache-Control
-     * or an ETag again: the guard filter applies this once more. */
-    fm_cache_forbid_all(r);
+                  "rendering %d message(s) into the page", msgs->nelts);
+    fm_store_consume_all(r);
+    fm_store_commit(r, 1);
     /* A range of this page would cut the messages: send it whole. */
     apr_table_unset(r->headers_in, "Range");
     apr_table_unset(r->headers_in, "If-Range");
@@ -175,7 +117,7 @@ static void emit_pattern(fm_ctx *ctx, apr_size_t n, apr_bucket_alloc_t *ba)
     if (n == 0)
         return;
     APR_BRIGADE_INSERT_TAIL(ctx->out,
-                            apr_bucket_immortal_create(ctx->m.pat, n, ba));
+                            apr_bucket_immortal_create(ctx->m.p->pat, n, ba));
     ctx->out_bytes += n;
 }
 
@@ -204,7 +146,7 @@ static void scan_bucket(request_rec *r, fm_ctx *ctx, apr_bucket *e,
         drop(&cur, s.next - start - s.data_len);     /* the placeholder */
         if (ctx->mode == FM_LOOKAHEAD && !begin_render(r, ctx)) {
             /* Nothing to show: the placeholder stays, the rest passes. */
-            emit_pattern(ctx, ctx->m.len, ba);
+            emit_pattern(ctx, ctx->m.p->len, ba);
             ctx->mode = FM_DONE;
             return;
         }
@@ -240,8 +182,7 @@ static apr_status_t finish(ap_filter_t *f, fm_ctx *ctx, apr_bucket_brigade *bb)
                       "no placeholder in the first %" APR_SIZE_T_FMT
                       " bytes of the page; messages stay pending",
                       ctx->out_bytes);
-        fm_save(f->r);
-        fm_state_of(f->r)->committed = 1;
+        fm_store_commit(f->r, 0);
     }
     emit_pattern(ctx, fm_matcher_finish(&ctx->m), f->c->bucket_alloc);
     APR_BRIGADE_CONCAT(ctx->out, bb);
@@ -249,39 +190,16 @@ static apr_status_t finish(ap_filter_t *f, fm_ctx *ctx, apr_bucket_brigade *bb)
     return pass_out(f, ctx);
 }
 
-/* Does mod_include's filter run before us on this request?  Directly, or
- * through mod_filter ("AddOutputFilterByType INCLUDES" is "BYTYPE:INCLUDES"). */
-static int after_includes(ap_filter_t *f)
-{
-    ap_filter_t *n;
-    for (n = f->r->output_filters; n && n != f; n = n->next) {
-        const char *name = n->frec->name, *colon = strrchr(name, ':');
-        if (!strcasecmp(colon ? colon + 1 : name, "includes"))
-            return 1;
-    }
-    return 0;
-}
-
 static fm_ctx *make_ctx(ap_filter_t *f)
 {
     request_rec *r = f->r;
-    const fm_dir_conf *c = fm_dconf(r);
+    const fm_settings *c = fm_settings_of(r);
     fm_ctx *ctx = apr_pcalloc(r->pool, sizeof(*ctx));
 
     ctx->mode = FM_LOOKAHEAD;
-    if (c->placeholder && c->placeholder_fail) {
-        ctx->m.pat = c->placeholder;
-        ctx->m.len = strlen(c->placeholder);
-        ctx->m.fail = (apr_size_t *)c->placeholder_fail;
-        ctx->m.held = 0;
-    }
-    else {
-        fm_matcher_init(&ctx->m, r->pool, FM_DEFAULT_PLACEHOLDER,
-                        sizeof(FM_DEFAULT_PLACEHOLDER) - 1);
-    }
+    fm_matcher_start(&ctx->m, c->placeholder);
     ctx->out = apr_brigade_create(r->pool, f->c->bucket_alloc);
-    ctx->limit = c->scan_limit != FM_UNSET ? (apr_size_t)c->scan_limit
-                                           : FM_DEFAULT_SCAN_LIMIT;
+    ctx->limit = c->scan_limit;
     return ctx;
 }
 
@@ -292,41 +210,15 @@ apr_status_t fm_inject_filter(ap_filter_t *f, apr_bucket_brigade *bb)
     apr_status_t rv;
 
     if (!ctx) {
-        const char *why;
-        fm_state *st;
-
-        if (!r->main)
-            fm_guard_note_body_seen(f);
         if (r->main) {
             /* A subrequest (SSI include): take what it adds to the shared
              * store; its output flows on into the main page's filter. */
-            fm_capture(r);
+            fm_store_capture(r);
             ap_remove_output_filter(f);
             return ap_pass_brigade(f->next, bb);
         }
-        if (!fm_state_peek(r) && !fm_response_concerns_us(r)
-            && !after_includes(f)) {
-            /* The common case: no messages anywhere.  Nothing allocated. */
-            if (!why_not_renderable(r))
-                fm_cache_revalidate_html(r);
-            ap_remove_output_filter(f);
-            return ap_pass_brigade(f->next, bb);
-        }
-        fm_capture(r);
-        st = fm_load(r);
-        fm_htmx_deliver(r);
-        why = why_not_renderable(r);
-        if (!why)
-            fm_cache_revalidate_html(r);
-        /* Nothing pending: pass, unless SSI includes may still add some
-         * before the placeholder comes by. */
-        if (why || (st->msgs->nelts == 0 && !after_includes(f))) {
-            if (st->msgs->nelts && why)
-                ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, FM_LOGPFX
-                              "%d message(s) stay pending: %s",
-                              st->msgs->nelts, why);
-            fm_save(r);
-            st->committed = 1;
+        fm_guard_note_body_seen(f);
+        if (fm_decide(f) != FM_LOOK) {
             ap_remove_output_filter(f);
             return ap_pass_brigade(f->next, bb);
         }

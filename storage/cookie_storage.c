@@ -22,20 +22,12 @@ typedef struct {
 
 static void cookie_conf_of(request_rec *r, cookie_conf *cc)
 {
-    const fm_dir_conf *c = fm_dconf(r);
-    cc->name = c->cookie_name ? c->cookie_name : FM_DEFAULT_COOKIE;
-    cc->opts.cookie_name = cc->name;
-    cc->opts.encrypt = c->encrypt == 1;
-    cc->opts.max_age = c->max_age != FM_UNSET ? c->max_age
-                                              : FM_DEFAULT_MAX_AGE;
-    cc->max_size = fm_cookie_max_size(r);
-}
-
-apr_size_t fm_cookie_max_size(request_rec *r)
-{
-    const fm_dir_conf *c = fm_dconf(r);
-    return c->cookie_max_size != FM_UNSET ? (apr_size_t)c->cookie_max_size
-                                          : FM_DEFAULT_MAX_SIZE;
+    const fm_settings *c = fm_settings_of(r);
+    cc->name = c->cookie_name;
+    cc->opts.cookie_name = c->cookie_name;
+    cc->opts.encrypt = c->encrypt;
+    cc->opts.max_age = c->max_age;
+    cc->max_size = c->cookie_max_size;
 }
 
 typedef struct {
@@ -72,11 +64,9 @@ static int lacks_cookie(void *name, const char *key, const char *value)
 
 int fm_cookie_present(request_rec *r)
 {
-    cookie_conf cc;
-    cookie_conf_of(r, &cc);
     /* apr_table_do returns 0 when a callback stopped it. */
-    return !apr_table_do(lacks_cookie, (void *)cc.name, r->headers_in,
-                         "Cookie", NULL);
+    return !apr_table_do(lacks_cookie, (void *)fm_settings_of(r)->cookie_name,
+                         r->headers_in, "Cookie", NULL);
 }
 
 /* Rejected values are logged, a few of them: junk can come by the dozen. */
@@ -90,22 +80,23 @@ int fm_cookie_present(request_rec *r)
  * FlashMsgCookieDomain changed) and then rewritten as one.  Only when no
  * value checks out is the cookie deleted.
  */
-unsigned fm_cookie_read(request_rec *r, fm_state *st)
+unsigned fm_cookie_read(request_rec *r, apr_array_header_t *msgs,
+                        fm_held *held)
 {
-    const fm_srv_conf *sc = fm_sconf(r);
+    const fm_srv_conf *sc = fm_server_of(r);
     cookie_conf cc;
     apr_array_header_t *values;
     apr_hash_t *seen;
     const char *why[FM_REJECTS_LOGGED];
     apr_size_t why_len[FM_REJECTS_LOGGED];
     unsigned all_flags = 0;
-    int i, valid = 0, rejected = 0, before = st->msgs->nelts;
+    int i, valid = 0, rejected = 0, before = msgs->nelts;
 
     cookie_conf_of(r, &cc);
     values = cookie_values(r, cc.name);
     if (values->nelts == 0)
         return 0;
-    st->had_cookie = 1;
+    held->had_cookie = 1;
     if (!sc->keys) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, FM_LOGPFX
                       "no FlashMsgSecret for this server; cookie ignored");
@@ -121,9 +112,8 @@ unsigned fm_cookie_read(request_rec *r, fm_state *st)
         if (apr_hash_get(seen, v, APR_HASH_KEY_STRING))
             continue;           /* the same value twice counts once */
         apr_hash_set(seen, v, APR_HASH_KEY_STRING, v);
-        ds = fm_cookie_decode(st->msgs->pool, sc->keys, &cc.opts, v,
-                              strlen(v), fm_now(), st->msgs, &flags,
-                              &expired, &key_index);
+        ds = fm_cookie_decode(msgs->pool, sc->keys, &cc.opts, v, strlen(v),
+                              fm_now(), msgs, &flags, &expired, &key_index);
         if (ds != FM_DECODE_OK) {
             if (rejected < FM_REJECTS_LOGGED) {
                 why[rejected] = fm_decode_status_str(ds);
@@ -137,7 +127,7 @@ unsigned fm_cookie_read(request_rec *r, fm_state *st)
         if (expired) {
             ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, FM_LOGPFX
                           "%d message(s) expired (FlashMsgMaxAge)", expired);
-            st->changed = 1;
+            held->stale = 1;
         }
         if (key_index > 0)
             ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, FM_LOGPFX
@@ -154,55 +144,50 @@ unsigned fm_cookie_read(request_rec *r, fm_state *st)
                       rejected - FM_REJECTS_LOGGED);
     if (valid == 0) {
         /* Nothing usable: delete what the client holds under our name. */
-        st->changed = 1;
+        held->stale = 1;
         return 0;
     }
     if (valid > 1) {
         /* Several of ours: one list, oldest first, written back as one. */
-        fm_list_sort_by_age(st->msgs);
-        st->changed = 1;
+        fm_list_sort_by_age(msgs);
+        held->stale = 1;
     }
     ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, FM_LOGPFX
                   "%d pending message(s) loaded from cookie%s",
-                  st->msgs->nelts - before, (all_flags & FM_COOKIE_CONTINUED)
+                  msgs->nelts - before, (all_flags & FM_COOKIE_CONTINUED)
                   ? ", more in the session" : "");
     return all_flags;
 }
 
-int fm_cookie_name_is_host_only(const char *name)
-{
-    return !strncmp(name, "__Host-", 7);
-}
-
 /* Browsers enforce the name prefixes (RFC 6265bis): __Secure- needs Secure,
  * __Host- needs Secure, Path=/ and no Domain.  Secure also on HTTPS. */
-static const char *cookie_attrs(request_rec *r, const char *name)
+static const char *cookie_attrs(request_rec *r)
 {
-    const fm_dir_conf *c = fm_dconf(r);
-    int host_only = fm_cookie_name_is_host_only(name);
-    int secure = host_only || !strncmp(name, "__Secure-", 9)
+    const fm_settings *c = fm_settings_of(r);
+    int secure = fm_cookie_name_is_host_only(c->cookie_name)
+                 || !strncmp(c->cookie_name, "__Secure-", 9)
                  || !strcasecmp(ap_http_scheme(r), "https");
-    const char *domain = host_only ? NULL : c->cookie_domain;
+    /* (a __Host- name never has a domain: config.c resolves it away) */
     return apr_pstrcat(r->pool, "; Path=/; HttpOnly; SameSite=Lax",
                        secure ? "; Secure" : "",
-                       domain && *domain ? "; Domain=" : "",
-                       domain ? domain : "", NULL);
+                       c->cookie_domain ? "; Domain=" : "",
+                       c->cookie_domain ? c->cookie_domain : "", NULL);
 }
 
-void fm_cookie_write(request_rec *r, fm_state *st, const fm_message *msgs,
-                     int n, unsigned flags)
+void fm_cookie_write(request_rec *r, const fm_held *held,
+                     const fm_message *msgs, int n, unsigned flags)
 {
-    const fm_srv_conf *sc = fm_sconf(r);
+    const fm_srv_conf *sc = fm_server_of(r);
     cookie_conf cc;
     const char *value;
 
     cookie_conf_of(r, &cc);
     if (n == 0 && !flags) {
-        if (st->had_cookie)
+        if (held->had_cookie)
             apr_table_addn(r->err_headers_out, "Set-Cookie",
                            apr_pstrcat(r->pool, cc.name, "=; Max-Age=0; "
                                        "Expires=Thu, 01 Jan 1970 00:00:00 GMT",
-                                       cookie_attrs(r, cc.name), NULL));
+                                       cookie_attrs(r), NULL));
         return;
     }
     if (!sc->keys) {
@@ -216,7 +201,7 @@ void fm_cookie_write(request_rec *r, fm_state *st, const fm_message *msgs,
     apr_table_addn(r->err_headers_out, "Set-Cookie",
                    apr_psprintf(r->pool, "%s=%s; Max-Age=%" APR_INT64_T_FMT
                                 "%s", cc.name, value, cc.opts.max_age,
-                                cookie_attrs(r, cc.name)));
+                                cookie_attrs(r)));
     ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, FM_LOGPFX
                   "%d message(s) stored in cookie (%" APR_SIZE_T_FMT
                   " bytes)%s", n, strlen(value),
@@ -231,19 +216,21 @@ int fm_cookie_fit_count(request_rec *r, const fm_message *msgs, int n,
     return fm_cookie_fit(&cc.opts, msgs, n, cc.max_size, keep_newest);
 }
 
-static void cookie_load(request_rec *r, fm_state *st)
+static void cookie_load(request_rec *r, apr_array_header_t *msgs,
+                        fm_held *held)
 {
-    fm_cookie_read(r, st);
+    fm_cookie_read(r, msgs, held);
 }
 
 /* Cookie storage alone keeps the newest messages that fit.  A message too
  * large for the cookie on its own is dropped first, so that one oversized
  * newcomer cannot push out everything that was pending before it. */
-static void cookie_save(request_rec *r, fm_state *st)
+static void cookie_save(request_rec *r, const apr_array_header_t *list,
+                        const fm_held *held)
 {
-    const fm_message *all = (const fm_message *)st->msgs->elts;
-    int n = st->msgs->nelts, i, keep, oversized = 0;
-    apr_size_t max = fm_cookie_max_size(r);
+    const fm_message *all = (const fm_message *)list->elts;
+    int n = list->nelts, i, keep, oversized = 0;
+    apr_size_t max = fm_settings_of(r)->cookie_max_size;
     apr_array_header_t *fit = apr_array_make(r->pool, n ? n : 1,
                                              sizeof(fm_message));
     const fm_message *msgs;
@@ -262,7 +249,7 @@ static void cookie_save(request_rec *r, fm_state *st)
                       "FlashMsgCookieMaxSize %" APR_SIZE_T_FMT " (%d too large "
                       "on their own, %d oldest)", n - keep, max, oversized,
                       fit->nelts - keep);
-    fm_cookie_write(r, st, msgs + (fit->nelts - keep), keep, 0);
+    fm_cookie_write(r, held, msgs + (fit->nelts - keep), keep, 0);
 }
 
 const fm_storage_ops fm_cookie_storage = {

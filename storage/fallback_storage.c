@@ -10,35 +10,38 @@
 
 APLOG_USE_MODULE(flashmsg);
 
-static void fallback_load(request_rec *r, fm_state *st)
+static void fallback_load(request_rec *r, apr_array_header_t *list,
+                          fm_held *held)
 {
     int from_cookie;
-    fm_cookie_read(r, st);
-    from_cookie = st->msgs->nelts;
+    fm_cookie_read(r, list, held);
+    from_cookie = list->nelts;
     /* The session is read whether or not the cookie says "continued": a
      * lost or rejected cookie must not orphan the session's part. */
-    fm_session_read(r, st);
-    if (from_cookie && st->msgs->nelts > from_cookie)
-        fm_list_sort_by_age(st->msgs);   /* oldest first across both */
+    fm_session_read(r, list, held);
+    if (from_cookie && list->nelts > from_cookie)
+        fm_list_sort_by_age(list);   /* oldest first across both */
 }
 
-static void fallback_save(request_rec *r, fm_state *st)
+static void fallback_save(request_rec *r, const apr_array_header_t *list,
+                          const fm_held *held)
 {
-    const fm_message *msgs = (const fm_message *)st->msgs->elts;
-    int n = st->msgs->nelts;
+    const fm_message *msgs = (const fm_message *)list->elts;
+    int n = list->nelts;
     int k = fm_cookie_fit_count(r, msgs, n, 0);
 
     if (k == n) {
         /* Everything fits in the cookie (or nothing is left). */
-        if (fm_session_write(r, st, NULL, 0) != FM_SESSION_OK && st->had_session)
+        if (fm_session_write(r, held, NULL, 0) != FM_SESSION_OK
+            && held->had_session)
             ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, FM_LOGPFX
                           "could not clear the messages kept in the session");
-        fm_cookie_write(r, st, msgs, n, 0);
+        fm_cookie_write(r, held, msgs, n, 0);
         return;
     }
-    switch (fm_session_write(r, st, msgs + k, n - k)) {
+    switch (fm_session_write(r, held, msgs + k, n - k)) {
     case FM_SESSION_OK:
-        fm_cookie_write(r, st, msgs, k, FM_COOKIE_CONTINUED);
+        fm_cookie_write(r, held, msgs, k, FM_COOKIE_CONTINUED);
         return;
     case FM_SESSION_UNAVAILABLE:
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, FM_LOGPFX
@@ -51,7 +54,7 @@ static void fallback_save(request_rec *r, fm_state *st)
                       "in the cookie");
         break;
     }
-    fm_cookie_storage.save(r, st);
+    fm_cookie_storage.save(r, list, held);
 }
 
 const fm_storage_ops fm_fallback_storage = {

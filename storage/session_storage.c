@@ -52,21 +52,22 @@ int fm_session_loaded(void)
  * between the cookie and the session. */
 static void session_opts(request_rec *r, fm_codec_opts *o)
 {
-    const fm_dir_conf *c = fm_dconf(r);
+    const fm_settings *c = fm_settings_of(r);
     o->cookie_name = "session:" FM_SESSION_KEY;
-    o->encrypt = c->encrypt == 1;
-    o->max_age = c->max_age != FM_UNSET ? c->max_age : FM_DEFAULT_MAX_AGE;
+    o->encrypt = c->encrypt;
+    o->max_age = c->max_age;
 }
 
-void fm_session_read(request_rec *r, fm_state *st)
+void fm_session_read(request_rec *r, apr_array_header_t *msgs,
+                     fm_held *held)
 {
-    const fm_srv_conf *sc = fm_sconf(r);
+    const fm_srv_conf *sc = fm_server_of(r);
     const char *v = NULL;
     session_rec *z = NULL;
     fm_codec_opts o;
     fm_decode_status ds;
     unsigned flags;
-    int expired = 0, key_index = 0, before = st->msgs->nelts;
+    int expired = 0, key_index = 0, before = msgs->nelts;
 
     if (!fm_session_loaded() || !sc->keys)
         return;
@@ -74,25 +75,25 @@ void fm_session_read(request_rec *r, fm_state *st)
         return;
     if (session_get(r, z, FM_SESSION_KEY, &v) != APR_SUCCESS || !v || !*v)
         return;
-    st->had_session = 1;
+    held->had_session = 1;
     session_opts(r, &o);
-    ds = fm_cookie_decode(st->msgs->pool, sc->keys, &o, v, strlen(v),
-                          fm_now(), st->msgs, &flags, &expired, &key_index);
+    ds = fm_cookie_decode(msgs->pool, sc->keys, &o, v, strlen(v),
+                          fm_now(), msgs, &flags, &expired, &key_index);
     if (ds != FM_DECODE_OK) {
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, FM_LOGPFX
                       "session entry ignored and removed: %s",
                       fm_decode_status_str(ds));
-        st->changed = 1;
+        held->stale = 1;
         return;
     }
     if (expired) {
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, FM_LOGPFX
                       "%d message(s) expired (FlashMsgMaxAge)", expired);
-        st->changed = 1;
+        held->stale = 1;
     }
     ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, FM_LOGPFX
                   "%d pending message(s) loaded from the session",
-                  st->msgs->nelts - before);
+                  msgs->nelts - before);
 }
 
 /* A blank session, as mod_session makes one, for when it cannot give us any. */
@@ -117,10 +118,10 @@ static void remove_session_out_filter(request_rec *r)
     }
 }
 
-fm_session_status fm_session_write(request_rec *r, fm_state *st,
+fm_session_status fm_session_write(request_rec *r, const fm_held *held,
                                    const fm_message *msgs, int n)
 {
-    const fm_srv_conf *sc = fm_sconf(r);
+    const fm_srv_conf *sc = fm_server_of(r);
     session_rec *z = NULL, *again = NULL;
     const char *value = NULL;
     apr_status_t rv;
@@ -131,7 +132,7 @@ fm_session_status fm_session_write(request_rec *r, fm_state *st,
     rv = session_load(r, &z);
     if (rv == APR_SUCCESS && !z)
         return FM_SESSION_UNAVAILABLE;          /* Session off here */
-    if (n == 0 && !st->had_session)
+    if (n == 0 && !held->had_session)
         return FM_SESSION_OK;                   /* nothing of ours to clear */
     if (n > 0) {
         fm_codec_opts o;
@@ -163,15 +164,18 @@ fm_session_status fm_session_write(request_rec *r, fm_state *st,
     return FM_SESSION_OK;
 }
 
-static void session_storage_load(request_rec *r, fm_state *st)
+static void session_storage_load(request_rec *r, apr_array_header_t *msgs,
+                                 fm_held *held)
 {
-    fm_session_read(r, st);
+    fm_session_read(r, msgs, held);
 }
 
-static void session_storage_save(request_rec *r, fm_state *st)
+static void session_storage_save(request_rec *r,
+                                 const apr_array_header_t *list,
+                                 const fm_held *held)
 {
-    int n = st->msgs->nelts;
-    switch (fm_session_write(r, st, (const fm_message *)st->msgs->elts, n)) {
+    int n = list->nelts;
+    switch (fm_session_write(r, held, (const fm_message *)list->elts, n)) {
     case FM_SESSION_OK:
         return;
     case FM_SESSION_UNAVAILABLE:

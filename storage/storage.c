@@ -8,7 +8,7 @@ APLOG_USE_MODULE(flashmsg);
 
 static const fm_storage_ops *storage_for(request_rec *r)
 {
-    switch (fm_dconf(r)->storage) {
+    switch (fm_settings_of(r)->storage) {
     case FM_STORAGE_COOKIE:
         return &fm_cookie_storage;
     case FM_STORAGE_SESSION:
@@ -22,15 +22,17 @@ int fm_storage_may_hold(request_rec *r)
 {
     /* the cookie, or a session that may hold messages without one */
     return fm_cookie_present(r)
-           || (fm_session_loaded() && fm_dconf(r)->storage != FM_STORAGE_COOKIE);
+           || (fm_session_loaded()
+               && fm_settings_of(r)->storage != FM_STORAGE_COOKIE);
 }
 
-void fm_storage_load(request_rec *r, fm_state *st)
+void fm_storage_load(request_rec *r, apr_array_header_t *msgs, fm_held *held)
 {
-    storage_for(r)->load(r, st);
+    storage_for(r)->load(r, msgs, held);
 }
 
-void fm_storage_save(request_rec *r, fm_state *st)
+void fm_storage_save(request_rec *r, const apr_array_header_t *msgs,
+                     const fm_held *held)
 {
-    storage_for(r)->save(r, st);
+    storage_for(r)->save(r, msgs, held);
 }

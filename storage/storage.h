@@ -9,16 +9,26 @@
 #ifndef FM_STORAGE_H
 #define FM_STORAGE_H
 
-#include "flashmsg_private.h"
+#include "config/config.h"
+#include "core/cookie_codec.h"
+
+/* What the client held when the request came in: decides what a save must
+ * delete or rewrite. */
+typedef struct {
+    int had_cookie;     /* the client sent our cookie */
+    int had_session;    /* the session held our entry */
+    int stale;          /* what the client holds must be rewritten (expired
+                         * or rejected values, several cookies) */
+} fm_held;
 
 typedef struct {
     const char *name;
-    /* Append the pending messages to st->msgs (oldest first); note what the
-     * client sent (st->had_cookie, st->had_session) and set st->changed
-     * when storage must be rewritten. */
-    void (*load)(request_rec *r, fm_state *st);
-    /* Persist st->msgs (an empty list clears what the client holds). */
-    void (*save)(request_rec *r, fm_state *st);
+    /* Append the pending messages to msgs (oldest first) and note what the
+     * client held. */
+    void (*load)(request_rec *r, apr_array_header_t *msgs, fm_held *held);
+    /* Persist msgs (an empty list clears what the client holds). */
+    void (*save)(request_rec *r, const apr_array_header_t *msgs,
+                 const fm_held *held);
 } fm_storage_ops;
 
 extern const fm_storage_ops fm_cookie_storage;
@@ -26,17 +36,23 @@ extern const fm_storage_ops fm_session_storage;
 extern const fm_storage_ops fm_fallback_storage;
 
 /* Dispatch on the request's FlashMsgStorage. */
-void fm_storage_load(request_rec *r, fm_state *st);
-void fm_storage_save(request_rec *r, fm_state *st);
+void fm_storage_load(request_rec *r, apr_array_header_t *msgs, fm_held *held);
+void fm_storage_save(request_rec *r, const apr_array_header_t *msgs,
+                     const fm_held *held);
+/* Could the client have pending messages?  No decoding, no allocation. */
+int fm_storage_may_hold(request_rec *r);
+/* Does the request carry our cookie?  No allocation. */
+int fm_cookie_present(request_rec *r);
 
 /* Cookie primitives (cookie_storage.c). */
-unsigned fm_cookie_read(request_rec *r, fm_state *st);   /* returns flags */
+/* Returns the cookie's flags (FM_COOKIE_CONTINUED). */
+unsigned fm_cookie_read(request_rec *r, apr_array_header_t *msgs,
+                        fm_held *held);
 /* n == 0 and no flags deletes the cookie if the client had one. */
-void fm_cookie_write(request_rec *r, fm_state *st, const fm_message *msgs,
-                     int n, unsigned flags);
+void fm_cookie_write(request_rec *r, const fm_held *held,
+                     const fm_message *msgs, int n, unsigned flags);
 int fm_cookie_fit_count(request_rec *r, const fm_message *msgs, int n,
                         int keep_newest);
-apr_size_t fm_cookie_max_size(request_rec *r);
 
 /* Session primitives (session_storage.c). */
 typedef enum {
@@ -48,9 +64,10 @@ typedef enum {
 /* Look up mod_session's optional functions (optional_fn_retrieve hook). */
 void fm_session_retrieve(void);
 int fm_session_loaded(void);
-void fm_session_read(request_rec *r, fm_state *st);
+void fm_session_read(request_rec *r, apr_array_header_t *msgs,
+                     fm_held *held);
 /* n == 0 removes our entry if the session holds one. */
-fm_session_status fm_session_write(request_rec *r, fm_state *st,
+fm_session_status fm_session_write(request_rec *r, const fm_held *held,
                                    const fm_message *msgs, int n);
 
 #endif

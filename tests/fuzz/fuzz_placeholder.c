@@ -51,7 +51,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     want = malloc(n + 1);
     got = malloc(n + 1);
     wl = naive(body, n, pat, pl, want);
-    fm_matcher_init(&m, pool, pat, pl);
+    fm_matcher_start(&m, fm_pattern_compile(pool, pat, pl));
     while (pos < n) {
         size_t chunk = (size_t)(rand_r(&seed) % 9), start = 0;
         if (chunk > n - pos)

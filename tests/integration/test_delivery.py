@@ -69,7 +69,7 @@ def test_json_get_returns_and_consumes(server, client):
     r = client.get(server.url + "/flash.json")
     assert r.status_code == 200
     assert r.headers["Content-Type"].startswith("application/json")
-    assert r.headers["Cache-Control"] == "no-store"
+    assert r.headers["Cache-Control"] == "private, no-store"
     assert r.json() == {"messages": [
         {"level": 25, "level_tag": "success", "tags": "success", "extra_tags": "",
          "message": "Saved"},

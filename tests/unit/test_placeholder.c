@@ -34,7 +34,7 @@ static char *streamed(const char *s, const char *pat, const apr_size_t *cuts,
     apr_size_t n = strlen(s), pos = 0, pl = strlen(pat);
     char *out = apr_palloc(ut_pool, n * 3 + 16), *d = out;
     int c;
-    fm_matcher_init(&m, ut_pool, pat, pl);
+    fm_matcher_start(&m, fm_pattern_compile(ut_pool, pat, pl));
     for (c = 0; c <= ncuts; c++) {
         apr_size_t end = c < ncuts ? cuts[c] : n;
         const char *chunk = s + pos;
@@ -182,7 +182,7 @@ START_TEST(held_bytes_are_pattern_prefix)
     fm_matcher m;
     fm_step st;
     const char *pat = "<!--FLASH_MESSAGES-->";
-    fm_matcher_init(&m, ut_pool, pat, strlen(pat));
+    fm_matcher_start(&m, fm_pattern_compile(ut_pool, pat, strlen(pat)));
     fm_matcher_step(&m, "hello <!--FLA", 0, 13, &st);
     ck_assert_int_eq(st.matched, 0);
     ck_assert_uint_eq(st.data_len, 6);

@@ -9,6 +9,8 @@
  *    and loses its validators, so no 304 and no copy can show them again;
  *  - an HTML page with no caching headers of its own must be revalidated,
  *    or browsers reuse it heuristically and hide pending messages.
+ * And for requests: a client that may have pending messages is never
+ * answered from mod_cache, nor with a 304 that would hide them.
  * The first two are applied where the decision is taken (before mod_cache's
  * CACHE_SAVE sees the response) and again by the last-line filter, after
  * mod_headers and mod_expires may have set other values.
@@ -18,7 +20,8 @@
 #include <apr_strings.h>
 #include <apr_lib.h>
 
-#include "flashmsg_private.h"
+#include "http/cache_policy.h"
+#include "http/response.h"
 
 APLOG_USE_MODULE(flashmsg);
 
@@ -96,10 +99,8 @@ void fm_cache_forbid_all(request_rec *r)
         "Content-Length", "ETag", "Last-Modified", "Expires", NULL
     };
     int i;
-    for (i = 0; validators[i]; i++) {
-        apr_table_unset(r->headers_out, validators[i]);
-        apr_table_unset(r->err_headers_out, validators[i]);
-    }
+    for (i = 0; validators[i]; i++)
+        fm_response_unset(r, validators[i]);
     apr_table_unset(r->err_headers_out, "Cache-Control");
     apr_table_setn(r->headers_out, "Cache-Control", "private, no-store");
     apr_table_setn(r->notes, "no-etag", "1");
@@ -108,9 +109,26 @@ void fm_cache_forbid_all(request_rec *r)
 
 void fm_cache_revalidate_html(request_rec *r)
 {
-    if (!apr_table_get(r->headers_out, "Cache-Control")
-        && !apr_table_get(r->err_headers_out, "Cache-Control")
-        && !apr_table_get(r->headers_out, "Expires")
-        && !apr_table_get(r->err_headers_out, "Expires"))
+    if (!fm_response_header(r, "Cache-Control")
+        && !fm_response_header(r, "Expires"))
         apr_table_setn(r->headers_out, "Cache-Control", "no-cache");
+}
+
+void fm_cache_bypass(request_rec *r)
+{
+    /* A request with no-store asks caches not to use a stored response,
+     * which mod_cache honours by neither serving nor storing. */
+    apr_table_mergen(r->headers_in, "Cache-Control", "no-store");
+    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, FM_LOGPFX
+                  "messages may be pending: bypassing mod_cache");
+}
+
+void fm_cache_no_304(request_rec *r)
+{
+    /* Not from httpd's own handlers (no_local_copy), nor from a backend
+     * that sees the validators. */
+    r->no_local_copy = 1;
+    apr_table_unset(r->headers_in, "If-None-Match");
+    apr_table_unset(r->headers_in, "If-Modified-Since");
+    apr_table_unset(r->headers_in, "If-Range");
 }

@@ -1,0 +1,475 @@
+/*
+ * directives.c - the FlashMsg* directives: parsing and checking each
+ * argument where it is written, so errors name the directive and its
+ * file:line.  Every setter ends by bringing the record's effective
+ * settings up to date (fm_dir_conf_changed).
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <apr_strings.h>
+#include <apr_lib.h>
+#include <apr_file_io.h>
+
+#include <http_core.h>
+
+#include "config/dir_conf.h"
+
+APLOG_USE_MODULE(flashmsg);
+
+/* A setter changed dc (err == NULL): refresh its effective settings. */
+static const char *changed(void *dc, const char *err)
+{
+    if (!err)
+        fm_dir_conf_changed(dc);
+    return err;
+}
+
+static const char *cmd_err(cmd_parms *cmd, const char *msg)
+{
+    return apr_pstrcat(cmd->pool, cmd->cmd->name, ": ", msg, NULL);
+}
+
+static const char *where(cmd_parms *cmd)
+{
+    if (!cmd->directive)
+        return "(unknown)";
+    return apr_psprintf(cmd->pool, "%s:%d", cmd->directive->filename,
+                        cmd->directive->line_num);
+}
+
+/* Levels known while this directive is read: the main server's and this
+ * virtual host's FlashMsgLevel definitions so far. */
+static const fm_levels *levels_for(cmd_parms *cmd)
+{
+    fm_srv_conf *sc = ap_get_module_config(cmd->server->module_config,
+                                           &flashmsg_module);
+    fm_srv_conf *main_sc = fm_main_server_conf();
+    if (!cmd->server->is_virtual || !main_sc || sc == main_sc)
+        return sc->levels;
+    return fm_levels_merge(cmd->temp_pool, main_sc->levels, sc->levels);
+}
+
+static const char *parse_level(cmd_parms *cmd, const char *arg, int *level)
+{
+    if (fm_levels_parse(levels_for(cmd), arg, strlen(arg), level) != 0)
+        return cmd_err(cmd, apr_psprintf(cmd->pool,
+            "unknown level '%s' (built-in: debug info success warning "
+            "error; define others with FlashMsgLevel first, or give an "
+            "integer)", arg));
+    return NULL;
+}
+
+static const char *parse_number(cmd_parms *cmd, const char *arg,
+                                apr_int64_t min, apr_int64_t max,
+                                apr_int64_t *out)
+{
+    char *end;
+    apr_int64_t v;
+    if (!apr_isdigit(*arg))
+        goto bad;
+    errno = 0;
+    v = apr_strtoi64(arg, &end, 10);
+    if (*end || errno == ERANGE || v < min || v > max)
+        goto bad;
+    *out = v;
+    return NULL;
+bad:
+    return cmd_err(cmd, apr_psprintf(cmd->pool,
+        "'%s' is not a whole number from %" APR_INT64_T_FMT " to %"
+        APR_INT64_T_FMT, arg, min, max));
+}
+
+static int is_token(const char *s)
+{
+    /* RFC 9110 token: usable as cookie and header field name. */
+    if (!*s)
+        return 0;
+    for (; *s; s++)
+        if (!apr_isalnum(*s) && !strchr("!#$%&'*+-.^_`|~", *s))
+            return 0;
+    return 1;
+}
+
+static const char *set_enabled(cmd_parms *cmd, void *dc, int on)
+{
+    fm_dir_conf *c = dc;
+    c->enabled = on;
+    if (on) {
+        fm_srv_conf *sc = ap_get_module_config(cmd->server->module_config,
+                                               &flashmsg_module);
+        if (!sc->enabled_at)
+            sc->enabled_at = where(cmd);
+    }
+    return changed(dc, NULL);
+}
+
+static const char *set_storage(cmd_parms *cmd, void *dc, const char *arg)
+{
+    fm_dir_conf *c = dc;
+    if (!strcasecmp(arg, "cookie"))
+        c->storage = FM_STORAGE_COOKIE;
+    else if (!strcasecmp(arg, "fallback"))
+        c->storage = FM_STORAGE_FALLBACK;
+    else if (!strcasecmp(arg, "session")) {
+        fm_srv_conf *sc = ap_get_module_config(cmd->server->module_config,
+                                               &flashmsg_module);
+        c->storage = FM_STORAGE_SESSION;
+        if (!sc->session_at)
+            sc->session_at = where(cmd);
+    }
+    else
+        return cmd_err(cmd, apr_psprintf(cmd->pool,
+            "'%s' is not a storage; use cookie, session or fallback", arg));
+    return changed(dc, NULL);
+}
+
+/* A secret given as file:/path is read from that file (first line). */
+static const char *read_secret(cmd_parms *cmd, const char *arg,
+                               const char **secret)
+{
+    const char *path;
+    char *buf;
+    apr_file_t *f;
+    apr_size_t n = 1024;
+    apr_status_t rv;
+
+    if (strncmp(arg, "file:", 5) != 0) {
+        *secret = arg;
+        return NULL;
+    }
+    path = ap_server_root_relative(cmd->temp_pool, arg + 5);
+    if (!path)
+        return cmd_err(cmd, "invalid secret file path");
+    {
+        apr_finfo_t fi;
+        if (apr_stat(&fi, path, APR_FINFO_PROT, cmd->temp_pool) == APR_SUCCESS
+            && (fi.protection & (APR_GREAD | APR_WREAD)))
+            ap_log_error(APLOG_MARK, APLOG_WARNING, 0, cmd->server, FM_LOGPFX
+                         "FlashMsgSecret file %s (%s) can be read by users "
+                         "other than its owner: chmod 600 it", path,
+                         where(cmd));
+    }
+    rv = apr_file_open(&f, path, APR_FOPEN_READ, 0, cmd->temp_pool);
+    if (rv != APR_SUCCESS)
+        return cmd_err(cmd, apr_psprintf(cmd->pool,
+            "cannot open secret file %s: %pm", path, &rv));
+    buf = apr_pcalloc(cmd->pool, n + 1);
+    rv = apr_file_read(f, buf, &n);
+    apr_file_close(f);
+    if (rv != APR_SUCCESS && rv != APR_EOF)
+        return cmd_err(cmd, apr_psprintf(cmd->pool,
+            "cannot read secret file %s: %pm", path, &rv));
+    buf[n] = '\0';
+    buf[strcspn(buf, "\r\n")] = '\0';
+    *secret = buf;
+    return NULL;
+}
+
+static const char *set_secret(cmd_parms *cmd, void *dc, int argc,
+                              char *const argv[])
+{
+    fm_srv_conf *sc = ap_get_module_config(cmd->server->module_config,
+                                           &flashmsg_module);
+    const char **secrets;
+    const char *err;
+    fm_keyring *kr;
+    int i;
+
+    (void)dc;
+    if (argc < 1)
+        return cmd_err(cmd, "needs at least one key");
+    if (sc->keys)
+        return cmd_err(cmd, "given twice for this server; list the "
+                       "current key first and old keys after it on one line");
+    secrets = apr_palloc(cmd->temp_pool, sizeof(*secrets) * (apr_size_t)argc);
+    for (i = 0; i < argc; i++) {
+        if ((err = read_secret(cmd, argv[i], &secrets[i])) != NULL)
+            return err;
+        if (strlen(secrets[i]) < FM_SECRET_MIN)
+            return cmd_err(cmd, apr_psprintf(cmd->pool,
+                "key %d is %" APR_SIZE_T_FMT " bytes; a key must be at "
+                "least %d bytes (e.g. the output of 'openssl rand -hex 32')",
+                i + 1, strlen(secrets[i]), FM_SECRET_MIN));
+    }
+    if ((err = fm_keyring_make(cmd->pool, secrets, argc, &kr)) != NULL)
+        return cmd_err(cmd, err);
+    sc->keys = kr;
+    /* mod_info's server-info shows directive arguments from this tree:
+     * keep inline keys out of it (file: paths may stay). */
+    if (cmd->directive) {
+        const char *shown = "";
+        for (i = 0; i < argc; i++)
+            shown = apr_pstrcat(cmd->pool, shown, i ? " " : "",
+                                strncmp(argv[i], "file:", 5) ? "[hidden]"
+                                                             : argv[i], NULL);
+        cmd->directive->args = shown;
+    }
+    return NULL;
+}
+
+/* A __Host- cookie is refused by browsers if it carries a Domain. */
+static const char *host_prefix_conflict(cmd_parms *cmd, const char *name,
+                                        const char *domain)
+{
+    if (!name || !fm_cookie_name_is_host_only(name) || !domain || !*domain)
+        return NULL;
+    return apr_psprintf(cmd->pool, "%s: the cookie name %s (__Host- prefix) "
+                        "cannot have a FlashMsgCookieDomain (%s): browsers "
+                        "reject such a cookie", cmd->cmd->name, name, domain);
+}
+
+static const char *set_cookie_name(cmd_parms *cmd, void *dc, const char *arg)
+{
+    fm_dir_conf *c = dc;
+    if (!is_token(arg))
+        return cmd_err(cmd, "a cookie name must be a token (letters, "
+                       "digits and !#$%&'*+-.^_`|~)");
+    c->cookie_name = arg;
+    return changed(dc, host_prefix_conflict(cmd, c->cookie_name,
+                                            c->cookie_domain));
+}
+
+static const char *set_cookie_domain(cmd_parms *cmd, void *dc,
+                                     const char *arg)
+{
+    const char *s;
+    for (s = arg; *s; s++)
+        if (!apr_isalnum(*s) && *s != '.' && *s != '-')
+            return cmd_err(cmd, "a cookie domain may contain only letters, "
+                           "digits, '.' and '-'");
+    ((fm_dir_conf *)dc)->cookie_domain = arg;
+    return changed(dc, host_prefix_conflict(cmd,
+                       ((fm_dir_conf *)dc)->cookie_name, arg));
+}
+
+static const char *set_cookie_max_size(cmd_parms *cmd, void *dc,
+                                       const char *arg)
+{
+    return changed(dc, parse_number(cmd, arg, 256, 16384,
+                        &((fm_dir_conf *)dc)->cookie_max_size));
+}
+
+static const char *set_max_age(cmd_parms *cmd, void *dc, const char *arg)
+{
+    return changed(dc, parse_number(cmd, arg, 1, 10LL * 365 * 86400,
+                        &((fm_dir_conf *)dc)->max_age));
+}
+
+static const char *set_htmx_event(cmd_parms *cmd, void *dc, const char *arg)
+{
+    const char *s;
+    if (!*arg)
+        return cmd_err(cmd, "the event name is empty");
+    for (s = arg; *s; s++)
+        if ((unsigned char)*s <= 0x20 || (unsigned char)*s >= 0x7f
+            || *s == '"' || *s == '\\' || *s == ',')
+            return cmd_err(cmd, "an event name is printable ASCII without "
+                           "spaces, quotes, backslashes or commas");
+    ((fm_dir_conf *)dc)->htmx_event = arg;
+    return changed(dc, NULL);
+}
+
+static const char *set_scan_limit(cmd_parms *cmd, void *dc, const char *arg)
+{
+    return changed(dc, parse_number(cmd, arg, 1024, 64 * 1024 * 1024,
+                        &((fm_dir_conf *)dc)->scan_limit));
+}
+
+static const char *set_min_level(cmd_parms *cmd, void *dc, const char *arg)
+{
+    return changed(dc, parse_level(cmd, arg,
+                                   &((fm_dir_conf *)dc)->min_level));
+}
+
+static const char *set_level(cmd_parms *cmd, void *dc, const char *name,
+                             const char *number)
+{
+    fm_srv_conf *sc = ap_get_module_config(cmd->server->module_config,
+                                           &flashmsg_module);
+    const char *err = fm_levels_define(sc->levels, cmd->pool, name, number);
+    (void)dc;
+    return err ? cmd_err(cmd, err) : NULL;
+}
+
+static const char *set_tag(cmd_parms *cmd, void *dc, const char *lvl,
+                           const char *cls)
+{
+    fm_dir_conf *c = dc;
+    const char *s;
+    int level;
+    const char *err = parse_level(cmd, lvl, &level);
+    if (err)
+        return err;
+    if (!cls)
+        cls = "";   /* no CLASS (or "") removes the level's tag */
+    for (s = cls; *s; s++)
+        if ((unsigned char)*s < 0x20 || *s == 0x7f)
+            return cmd_err(cmd, "a tag class may not contain control "
+                           "characters");
+    if (!c->tags)
+        c->tags = fm_tagmap_make(cmd->pool);
+    fm_tagmap_set((fm_tagmap *)c->tags, level, cls);
+    return changed(dc, NULL);
+}
+
+static const char *set_header(cmd_parms *cmd, void *dc, const char *arg)
+{
+    if (!is_token(arg))
+        return cmd_err(cmd, "a header field name must be a token");
+    ((fm_dir_conf *)dc)->header = arg;
+    return changed(dc, NULL);
+}
+
+static const char *set_placeholder(cmd_parms *cmd, void *dc, const char *arg)
+{
+    fm_dir_conf *c = dc;
+    apr_size_t n = strlen(arg);
+    if (n == 0 || n > 256)
+        return cmd_err(cmd, "the placeholder must be 1 to 256 bytes");
+    c->placeholder = fm_pattern_compile(cmd->pool, arg, n);
+    return changed(dc, NULL);
+}
+
+static const char *set_template(cmd_parms *cmd, void *dc, const char *item,
+                                const char *wrapper)
+{
+    fm_template *t;
+    const char *err = fm_template_compile(cmd->pool, item, wrapper, &t);
+    if (err)
+        return cmd_err(cmd, err);
+    ((fm_dir_conf *)dc)->tmpl = t;
+    return changed(dc, NULL);
+}
+
+#define FM_TEMPLATE_FILE_MAX (256 * 1024)
+
+static const char *set_template_file(cmd_parms *cmd, void *dc,
+                                     const char *arg)
+{
+    const char *path = ap_server_root_relative(cmd->temp_pool, arg);
+    apr_finfo_t fi;
+    apr_file_t *f;
+    apr_size_t n;
+    apr_status_t rv;
+    char *text;
+    fm_template *t;
+    const char *err;
+
+    if (!path)
+        return cmd_err(cmd, apr_psprintf(cmd->pool, "invalid path '%s'", arg));
+    rv = apr_stat(&fi, path, APR_FINFO_SIZE, cmd->temp_pool);
+    if (rv != APR_SUCCESS)
+        return cmd_err(cmd, apr_psprintf(cmd->pool, "cannot read %s: %pm",
+                                         path, &rv));
+    if (fi.size > FM_TEMPLATE_FILE_MAX)
+        return cmd_err(cmd, apr_psprintf(cmd->pool,
+            "%s is larger than %d bytes", path, FM_TEMPLATE_FILE_MAX));
+    rv = apr_file_open(&f, path, APR_FOPEN_READ, 0, cmd->temp_pool);
+    if (rv != APR_SUCCESS)
+        return cmd_err(cmd, apr_psprintf(cmd->pool, "cannot open %s: %pm",
+                                         path, &rv));
+    n = (apr_size_t)fi.size;
+    text = apr_palloc(cmd->pool, n + 1);
+    rv = apr_file_read_full(f, text, n, &n);
+    apr_file_close(f);
+    if (rv != APR_SUCCESS && !(rv == APR_EOF && n == 0))
+        return cmd_err(cmd, apr_psprintf(cmd->pool, "cannot read %s: %pm",
+                                         path, &rv));
+    text[n] = '\0';
+    if (strlen(text) != n)
+        return cmd_err(cmd, apr_psprintf(cmd->pool, "%s contains a NUL byte",
+                                         path));
+    if ((err = fm_template_compile_file_text(cmd->pool, text, &t)) != NULL)
+        return cmd_err(cmd, apr_psprintf(cmd->pool, "%s: %s", path, err));
+    ((fm_dir_conf *)dc)->tmpl = t;
+    return changed(dc, NULL);
+}
+
+static const char *set_add(cmd_parms *cmd, void *dc, const char *lvl,
+                           const char *text)
+{
+    fm_dir_conf *c = dc;
+    fm_conf_add *a;
+    int level;
+    const char *err = parse_level(cmd, lvl, &level);
+    if (err)
+        return err;
+    if (!*text)
+        return cmd_err(cmd, "the message text is empty");
+    if (!fm_text_valid(text, strlen(text)))
+        return cmd_err(cmd, "the message text must be UTF-8 without control "
+                       "characters");
+    if (!c->adds)
+        c->adds = apr_array_make(cmd->pool, 2, sizeof(fm_conf_add));
+    a = apr_array_push((apr_array_header_t *)c->adds);
+    a->level = level;
+    a->text = text;
+    return changed(dc, NULL);
+}
+
+#define DIR_CTX (RSRC_CONF | ACCESS_CONF)
+
+/* The four plain On/Off directives: httpd's flag setter, then refresh. */
+static const char *set_flag(cmd_parms *cmd, void *dc, int on)
+{
+    return changed(dc, ap_set_flag_slot(cmd, dc, on));
+}
+
+const command_rec fm_directives[] = {
+    AP_INIT_FLAG("FlashMsg", set_enabled, NULL, DIR_CTX,
+                 "On to handle flash messages here (default Off)"),
+    AP_INIT_TAKE1("FlashMsgStorage", set_storage, NULL, DIR_CTX,
+                  "cookie, session or fallback (default fallback)"),
+    AP_INIT_TAKE_ARGV("FlashMsgSecret", set_secret, NULL, RSRC_CONF,
+                      "KEY [OLDKEY ...]: the first key signs, every key "
+                      "verifies; 'file:/path' reads a key from a file"),
+    AP_INIT_TAKE1("FlashMsgCookieName", set_cookie_name, NULL, DIR_CTX,
+                  "name of the cookie (default flashmsg)"),
+    AP_INIT_TAKE1("FlashMsgCookieDomain", set_cookie_domain, NULL, DIR_CTX,
+                  "Domain attribute of the cookie (default none)"),
+    AP_INIT_TAKE1("FlashMsgCookieMaxSize", set_cookie_max_size, NULL, DIR_CTX,
+                  "largest cookie value in bytes (default 2048)"),
+    AP_INIT_FLAG("FlashMsgCookieEncrypt", set_flag,
+                 (void *)APR_OFFSETOF(fm_dir_conf, encrypt), DIR_CTX,
+                 "On to encrypt the cookie with AES-256-GCM (default Off)"),
+    AP_INIT_TAKE1("FlashMsgMaxAge", set_max_age, NULL, DIR_CTX,
+                  "seconds a message may stay pending (default 86400)"),
+    AP_INIT_TAKE1("FlashMsgMinLevel", set_min_level, NULL, DIR_CTX,
+                  "messages below this level are ignored (default info)"),
+    AP_INIT_TAKE2("FlashMsgLevel", set_level, NULL, RSRC_CONF,
+                  "NAME NUMBER: define a custom level"),
+    AP_INIT_TAKE12("FlashMsgTag", set_tag, NULL, DIR_CTX,
+                   "LEVEL [CLASS]: the level_tag of a level (no CLASS or "
+                   "\"\" removes it)"),
+    AP_INIT_TAKE1("FlashMsgHeader", set_header, NULL, DIR_CTX,
+                  "response header that adds messages (default X-Flash)"),
+    AP_INIT_TAKE1("FlashMsgPlaceholder", set_placeholder, NULL, DIR_CTX,
+                  "text replaced by the messages (default "
+                  "<!--FLASH_MESSAGES-->)"),
+    AP_INIT_TAKE12("FlashMsgTemplate", set_template, NULL, DIR_CTX,
+                   "ITEM [WRAPPER]: markup per message and around them"),
+    AP_INIT_TAKE1("FlashMsgTemplateFile", set_template_file, NULL, DIR_CTX,
+                  "file holding the template (%{item}...%{/item} marks ITEM)"),
+    AP_INIT_TAKE2("FlashMsgAdd", set_add, NULL, DIR_CTX,
+                  "LEVEL TEXT: add a message to every matching request"),
+    AP_INIT_TAKE1("FlashMsgScanLimit", set_scan_limit, NULL, DIR_CTX,
+                  "bytes of a page searched for the placeholder before the "
+                  "response must start (default 131072)"),
+    AP_INIT_FLAG("FlashMsgExpose", set_flag,
+                 (void *)APR_OFFSETOF(fm_dir_conf, expose), DIR_CTX,
+                 "On to hand pending messages to the backend as JSON "
+                 "(variable FLASHMSG, request header X-Flash-Pending)"),
+    AP_INIT_FLAG("FlashMsgClear", set_flag,
+                 (void *)APR_OFFSETOF(fm_dir_conf, clear), DIR_CTX,
+                 "On to drop every pending message on matching requests "
+                 "(e.g. logout); messages added by the response stay"),
+    AP_INIT_FLAG("FlashMsgHTMX", set_flag,
+                 (void *)APR_OFFSETOF(fm_dir_conf, htmx), DIR_CTX,
+                 "On to deliver messages to htmx requests as an HX-Trigger "
+                 "event"),
+    AP_INIT_TAKE1("FlashMsgHTMXEvent", set_htmx_event, NULL, DIR_CTX,
+                  "name of the HX-Trigger event (default flashmsg)"),
+    { NULL }
+};
+

@@ -1,0 +1,72 @@
+/*
+ * decide.c - the one decision a response gets, taken when its headers are
+ * first seen by the body filter: leave it alone (nothing of ours in it),
+ * keep the messages pending (write storage now), deliver them elsewhere
+ * (an htmx event), or look for the placeholder to render them here.
+ */
+#include <string.h>
+
+#include "filters/filters.h"
+#include "delivery/delivery.h"
+#include "http/cache_policy.h"
+#include "http/response.h"
+
+APLOG_USE_MODULE(flashmsg);
+
+int fm_response_concerns_us(request_rec *r)
+{
+    return fm_store_response_adds(r)
+           || fm_response_header(r, FM_CONSUMED_HEADER) != NULL;
+}
+
+void fm_take_response(request_rec *r)
+{
+    if (!(fm_store_flags(r) & FM_STORE_CAPTURED))
+        fm_expose_take_consumed(r);
+    fm_store_capture(r);
+}
+
+/* Does mod_include's filter run before us on this request?  Directly, or
+ * through mod_filter ("AddOutputFilterByType INCLUDES" is "BYTYPE:INCLUDES"). */
+static int includes_run_before(ap_filter_t *f)
+{
+    ap_filter_t *n;
+    for (n = f->r->output_filters; n && n != f; n = n->next) {
+        const char *name = n->frec->name, *colon = strrchr(name, ':');
+        if (!strcasecmp(colon ? colon + 1 : name, "includes"))
+            return 1;
+    }
+    return 0;
+}
+
+fm_decision fm_decide(ap_filter_t *f)
+{
+    request_rec *r = f->r;
+    const char *why;
+    int pending;
+
+    if (!fm_store_flags(r) && !fm_response_concerns_us(r)
+        && !includes_run_before(f)) {
+        /* The common case: no messages anywhere.  Nothing allocated. */
+        if (!fm_response_why_not_renderable(r))
+            fm_cache_revalidate_html(r);
+        return FM_PASS;
+    }
+    fm_take_response(r);
+    pending = fm_store_pending(r)->nelts;
+    if (pending && fm_response_is_2xx(r) && fm_htmx_deliver(r))
+        pending = 0;
+    why = fm_response_why_not_renderable(r);
+    if (!why)
+        fm_cache_revalidate_html(r);
+    /* Nothing pending: keep, unless SSI includes may still add some before
+     * the placeholder comes by. */
+    if (why || (pending == 0 && !includes_run_before(f))) {
+        if (pending && why)
+            ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, FM_LOGPFX
+                          "%d message(s) stay pending: %s", pending, why);
+        fm_store_commit(r, 0);
+        return FM_KEEP;
+    }
+    return FM_LOOK;
+}

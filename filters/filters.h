@@ -1,0 +1,56 @@
+/*
+ * filters.h - the module's two output filters and the decision they share.
+ *
+ * FLASHMSG (inject_filter.c), the body filter, sits at one fixed type just
+ * below CONTENT_SET and never moves: after every body rewriter (RESOURCE:
+ * mod_include, mod_substitute, mod_sed, mod_proxy_html, mod_lua) and
+ * whatever else lies between (mod_expires at CONTENT_SET-2, ModSecurity at
+ * CONTENT_SET-3, ext_filter ftype 11..18), before compression and
+ * mod_session's MOD_SESSION_OUT (CONTENT_SET) and mod_cache's CACHE_SAVE
+ * (CONTENT_SET+1).
+ *
+ * FLASHMSG_GUARD (guard_filter.c), the last line, sits just before the HTTP
+ * header filter: it strips X-Flash whatever happened, stores what the body
+ * filter never saw, and re-applies the cache rules after mod_headers.
+ */
+#ifndef FM_FILTERS_H
+#define FM_FILTERS_H
+
+#include <util_filter.h>
+
+#include "store/store.h"
+
+#define FM_FILTER_NAME "FLASHMSG"
+#define FM_FILTER_FTYPE (AP_FTYPE_CONTENT_SET - 1)
+#define FM_GUARD_FILTER_NAME "FLASHMSG_GUARD"
+#define FM_GUARD_FTYPE (AP_FTYPE_PROTOCOL - 1)
+
+/* Register both filters (register_hooks) and add them to a request
+ * (insert_filter, insert_error_filter); a subrequest gets only the body
+ * filter, its headers never leave httpd. */
+void fm_filters_register(void);
+void fm_filters_add(request_rec *r);
+
+apr_status_t fm_inject_filter(ap_filter_t *f, apr_bucket_brigade *bb);
+apr_status_t fm_guard_filter(ap_filter_t *f, apr_bucket_brigade *bb);
+extern ap_filter_rec_t *fm_guard_filter_rec;   /* chain.c */
+/* The body filter f saw the response: tell the guard further down. */
+void fm_guard_note_body_seen(ap_filter_t *f);
+
+/* decide.c */
+typedef enum {
+    FM_PASS,    /* nothing of ours in this response: leave it untouched */
+    FM_KEEP,    /* decided and stored: messages (if any) stay pending */
+    FM_LOOK     /* a page with messages pending: look for the placeholder */
+} fm_decision;
+
+/* Does anything in this response add, clear or consume messages? */
+int fm_response_concerns_us(request_rec *r);
+/* Take what the response adds or consumes (X-Flash, notes, FlashMsgAdd,
+ * FlashMsgClear, X-Flash-Consumed). */
+void fm_take_response(request_rec *r);
+/* The decision for the response of f's main request (f: the body filter;
+ * SSI includes before it may still add messages while the page streams). */
+fm_decision fm_decide(ap_filter_t *f);
+
+#endif

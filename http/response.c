@@ -1,0 +1,72 @@
+/*
+ * response.c - questions about a response (see response.h).
+ */
+#include <string.h>
+
+#include <apr_strings.h>
+#include <httpd.h>
+
+#include "http/response.h"
+
+static int is_html(const char *ct)
+{
+    apr_size_t n;
+    if (!ct)
+        return 0;
+    n = strcspn(ct, "; \t");
+    return (n == 9 && !strncasecmp(ct, "text/html", 9))
+        || (n == 21 && !strncasecmp(ct, "application/xhtml+xml", 21));
+}
+
+const char *fm_response_header(request_rec *r, const char *name)
+{
+    const char *v = apr_table_get(r->headers_out, name);
+    return v ? v : apr_table_get(r->err_headers_out, name);
+}
+
+void fm_response_unset(request_rec *r, const char *name)
+{
+    apr_table_unset(r->headers_out, name);
+    apr_table_unset(r->err_headers_out, name);
+}
+
+static int is_encoded(request_rec *r)
+{
+    const char *ce = fm_response_header(r, "Content-Encoding");
+    return ce && *ce && strcasecmp(ce, "identity") != 0;
+}
+
+int fm_response_is_2xx(request_rec *r)
+{
+    return r->status >= 200 && r->status <= 299;
+}
+
+const char *fm_response_why_not_renderable(request_rec *r)
+{
+    if (r->header_only)
+        return "HEAD request";
+    if (!fm_response_is_2xx(r))
+        return "status is not 2xx";
+    if (r->status == HTTP_NO_CONTENT || r->status == HTTP_PARTIAL_CONTENT)
+        return "204/206 response";
+    if (!is_html(r->content_type))
+        return "not an HTML page";
+    if (is_encoded(r))
+        return "body already compressed by the backend";
+    return NULL;
+}
+
+/* Only a page declared UTF-8 gets message bytes as they are; any other
+ * charset, or none, gets character references, which are right whatever
+ * the browser decides. */
+int fm_response_is_utf8(request_rec *r)
+{
+    const char *cs = r->content_type ? ap_strcasestr(r->content_type,
+                                                     "charset=") : NULL;
+    if (!cs)
+        return 0;
+    cs += 8;
+    if (*cs == '"')
+        cs++;
+    return !strncasecmp(cs, "utf-8", 5) || !strncasecmp(cs, "utf8", 4);
+}

@@ -1,0 +1,24 @@
+/*
+ * response.h - what the module needs to know about a response, asked in
+ * one place each (response.c): can it show messages, is it a success, in
+ * which charset, and reading or removing a header wherever httpd keeps it.
+ */
+#ifndef FM_RESPONSE_H
+#define FM_RESPONSE_H
+
+#include "config/config.h"
+
+/* A 2xx status. */
+int fm_response_is_2xx(request_rec *r);
+/* NULL if the response is a page that can show messages (SPEC §2: HTML,
+ * 2xx but not 204/206, not HEAD, not compressed by the backend); else why
+ * not, for the log. */
+const char *fm_response_why_not_renderable(request_rec *r);
+/* Is the page's declared charset UTF-8? */
+int fm_response_is_utf8(request_rec *r);
+/* A response header from headers_out, else err_headers_out (NULL if none). */
+const char *fm_response_header(request_rec *r, const char *name);
+/* Remove a response header from both tables. */
+void fm_response_unset(request_rec *r, const char *name);
+
+#endif

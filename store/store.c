@@ -1,0 +1,283 @@
+/*
+ * store.c - the message store of one request (see store.h).
+ *
+ * The state below is private: storage/ reads and writes the messages
+ * through its own interface, everything above uses the verbs in store.h.
+ */
+#include <string.h>
+
+#include <apr_strings.h>
+
+#include "store/store.h"
+#include "storage/storage.h"
+#include "http/cache_policy.h"
+#include "core/header_parser.h"
+#include "core/json.h"
+
+APLOG_USE_MODULE(flashmsg);
+
+typedef struct {
+    apr_array_header_t *msgs;   /* fm_message, pending, oldest first */
+    fm_held held;               /* what the client held (storage/) */
+    unsigned flags;             /* FM_STORE_* */
+    int loaded;                 /* storage has been read */
+    int changed;                /* storage must be written */
+    int exposed;                /* the first `exposed` messages were handed
+                                 * to the backend (FlashMsgExpose) */
+} fm_state;
+
+static request_rec *initial_request(request_rec *r)
+{
+    for (;;) {
+        if (r->main)
+            r = r->main;
+        else if (r->prev)
+            r = r->prev;
+        else
+            return r;
+    }
+}
+
+static fm_state *peek(request_rec *r)
+{
+    return ap_get_module_config(initial_request(r)->request_config,
+                                &flashmsg_module);
+}
+
+static fm_state *state_of(request_rec *r)
+{
+    request_rec *ir = initial_request(r);
+    fm_state *st = ap_get_module_config(ir->request_config, &flashmsg_module);
+    if (!st) {
+        st = apr_pcalloc(ir->pool, sizeof(*st));
+        st->msgs = apr_array_make(ir->pool, 4, sizeof(fm_message));
+        st->flags = FM_STORE_EXISTS;
+        ap_set_module_config(ir->request_config, &flashmsg_module, st);
+    }
+    return st;
+}
+
+static fm_state *loaded(request_rec *r)
+{
+    fm_state *st = state_of(r);
+    if (!st->loaded) {
+        st->loaded = 1;
+        fm_storage_load(r, st->msgs, &st->held);
+        if (st->held.stale)
+            st->changed = 1;
+    }
+    return st;
+}
+
+unsigned fm_store_flags(request_rec *r)
+{
+    fm_state *st = peek(r);
+    return st ? st->flags : 0;
+}
+
+const apr_array_header_t *fm_store_pending(request_rec *r)
+{
+    return loaded(r)->msgs;
+}
+
+/* Messages that arrive once the headers are decided cannot be stored. */
+static void added(request_rec *r, fm_state *st, int n, const char *origin)
+{
+    if (n <= 0)
+        return;
+    st->changed = 1;
+    if (st->flags & FM_STORE_COMMITTED)
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, FM_LOGPFX
+                      "%d message(s) from a %s of %s came after the page's "
+                      "headers were sent and are lost", n, origin, r->uri);
+    else
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, FM_LOGPFX
+                      "%d message(s) added from %s", n, origin);
+}
+
+int fm_store_add(request_rec *r, int level, const char *text,
+                 const char *extra_tags)
+{
+    const fm_settings *c = fm_settings_of(r);
+    fm_state *st;
+    if (!c->enabled || !text || !fm_text_valid(text, strlen(text)))
+        return 0;
+    if (extra_tags && !fm_text_valid(extra_tags, strlen(extra_tags)))
+        return 0;
+    st = loaded(r);
+    if (!fm_list_add(st->msgs, c->min_level, level,
+                     apr_pstrdup(st->msgs->pool, text),
+                     extra_tags ? apr_pstrdup(st->msgs->pool, extra_tags) : "",
+                     fm_now()))
+        return 0;
+    added(r, st, 1, "module (C API or configuration)");
+    return 1;
+}
+
+#define FM_LOG_VALUE_MAX 80
+
+void fm_store_add_value(request_rec *r, const char *origin, const char *value)
+{
+    const fm_settings *c = fm_settings_of(r);
+    fm_state *st = loaded(r);
+    int before = st->msgs->nelts;
+    const char *err = fm_header_parse(st->msgs->pool, fm_server_of(r)->levels,
+                                      c->min_level, value, strlen(value),
+                                      fm_now(), st->msgs);
+    if (err) {
+        /* The value is logged cut short and with control bytes escaped. */
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, FM_LOGPFX
+                      "ignored %s: %s; value: \"%s\"%s", origin, err,
+                      ap_escape_logitem(r->pool, apr_pstrndup(r->pool, value,
+                                        FM_LOG_VALUE_MAX)),
+                      strlen(value) > FM_LOG_VALUE_MAX ? "..." : "");
+    }
+    added(r, st, st->msgs->nelts - before, origin);
+}
+
+/* A module asked to clear the store (note "flashmsg-clear"), here or in a
+ * request this one was redirected from. */
+static int clear_noted(request_rec *r)
+{
+    for (; r; r = r->prev)
+        if (apr_table_get(r->notes, FM_CLEAR_NOTE))
+            return 1;
+    return 0;
+}
+
+int fm_store_response_adds(request_rec *r)
+{
+    const fm_settings *c = fm_settings_of(r);
+    request_rec *q;
+
+    if (c->adds || c->clear)
+        return 1;
+    for (q = r; q; q = q->prev)
+        if (apr_table_get(q->headers_out, c->header)
+            || apr_table_get(q->err_headers_out, c->header)
+            || apr_table_get(q->notes, FM_NOTE_KEY)
+            || apr_table_get(q->notes, FM_CLEAR_NOTE))
+            return 1;
+    return 0;
+}
+
+typedef struct {
+    request_rec *r;
+    const char *origin;
+    int n;
+} take_ctx;
+
+static int take_one(void *vctx, const char *key, const char *value)
+{
+    take_ctx *t = vctx;
+    (void)key;
+    fm_store_add_value(t->r, t->origin, value);
+    t->n++;
+    return 1;
+}
+
+/* Add the messages of every `name` entry of table t and remove them. */
+static void take_table(request_rec *r, apr_table_t *t, const char *name,
+                       const char *origin)
+{
+    take_ctx tc;
+    tc.r = r;
+    tc.origin = origin;
+    tc.n = 0;
+    apr_table_do(take_one, &tc, t, name, NULL);
+    if (tc.n)
+        apr_table_unset(t, name);
+}
+
+void fm_store_capture(request_rec *r)
+{
+    const fm_settings *c = fm_settings_of(r);
+    fm_state *st = state_of(r);
+    request_rec *q;
+
+    if (!c->enabled)
+        return;
+    if (!r->main) {
+        if (st->flags & FM_STORE_CAPTURED)
+            return;
+        st->flags |= FM_STORE_CAPTURED;
+        if (c->clear || clear_noted(r)) {
+            loaded(r);
+            if (st->msgs->nelts)
+                ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, FM_LOGPFX
+                              "%d pending message(s) cleared",
+                              st->msgs->nelts);
+            fm_store_consume_all(r);
+        }
+    }
+    /* This request and the ones it was internally redirected from: their
+     * headers and notes are not seen by any other filter call.  A
+     * subrequest (an SSI include) takes its own. */
+    for (q = r; q; q = q->prev) {
+        take_table(r, q->headers_out, c->header, "response header");
+        take_table(r, q->err_headers_out, c->header, "response header");
+        take_table(r, q->notes, FM_NOTE_KEY, "request note");
+    }
+    if (c->adds && !r->main) {
+        const fm_conf_add *a = (const fm_conf_add *)c->adds->elts;
+        int i;
+        for (i = 0; i < c->adds->nelts; i++)
+            fm_store_add(r, a[i].level, a[i].text, NULL);
+    }
+}
+
+void fm_store_consume(request_rec *r, int n)
+{
+    fm_state *st = loaded(r);
+    apr_array_header_t *m = st->msgs;
+    if (n > m->nelts)
+        n = m->nelts;
+    if (n <= 0)
+        return;
+    memmove(m->elts, m->elts + (apr_size_t)n * sizeof(fm_message),
+            (apr_size_t)(m->nelts - n) * sizeof(fm_message));
+    m->nelts -= n;
+    st->exposed = st->exposed > n ? st->exposed - n : 0;
+    st->changed = 1;
+}
+
+void fm_store_consume_all(request_rec *r)
+{
+    fm_store_consume(r, state_of(r)->msgs->nelts);
+}
+
+void fm_store_commit(request_rec *r, int rendered)
+{
+    fm_state *st = state_of(r);
+    st->flags |= FM_STORE_COMMITTED;
+    if (rendered) {
+        st->flags |= FM_STORE_RENDERED;
+        fm_cache_forbid_all(r);
+    }
+    if ((st->flags & FM_STORE_SAVED) || !st->changed)
+        return;
+    st->flags |= FM_STORE_SAVED;
+    fm_storage_save(r, st->msgs, &st->held);
+    /* This response now carries one client's state (SPEC §2.6). */
+    if (!rendered)
+        fm_cache_forbid_sharing(r);
+}
+
+const char *fm_store_json(request_rec *r)
+{
+    const apr_array_header_t *msgs = fm_store_pending(r);
+    return fm_json_messages(r->pool, fm_server_of(r)->levels,
+                            fm_settings_of(r)->tags,
+                            (const fm_message *)msgs->elts, msgs->nelts);
+}
+
+void fm_store_mark_exposed(request_rec *r, int n)
+{
+    state_of(r)->exposed = n;
+}
+
+int fm_store_exposed(request_rec *r)
+{
+    fm_state *st = peek(r);
+    return st ? st->exposed : 0;
+}
