@@ -110,7 +110,7 @@ int fm_store_add(request_rec *r, int level, const char *text,
                      extra_tags ? apr_pstrdup(st->msgs->pool, extra_tags) : "",
                      fm_now()))
         return 0;
-    added(r, st, 1, "module (C API or configuration)");
+    added(r, st, 1, "module call");
     return 1;
 }
 

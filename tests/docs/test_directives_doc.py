@@ -1,6 +1,6 @@
 """docs/directives.md against the code.
 
-- Every directive registered in mod_flashmsg.c's fm_cmds has a section in
+- Every directive registered in config/directives.c's fm_directives has a section in
   docs/directives.md, and every section documents a registered directive.
 - Every section has the fields of the httpd manual (Description, Syntax,
   Default, Context, Override, Status, Module), its Context matches the
@@ -22,12 +22,15 @@ import pytest
 ROOT = os.environ.get("FLASHMSG_SRC_ROOT") or os.path.abspath(
     os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 MODULE_C = os.path.join(ROOT, "mod_flashmsg.c")
+DIRECTIVES_C = os.path.join(ROOT, "config", "directives.c")
 DOC = os.path.join(ROOT, "docs", "directives.md")
 README = os.path.join(ROOT, "README.md")
 
 # Where log lines are written, and where the strings they print come from.
-LOG_SOURCE_GLOBS = ["mod_flashmsg.c", "storage/*.c", "filters/*.c", "delivery/*.c"]
-LITERAL_SOURCE_GLOBS = LOG_SOURCE_GLOBS + ["core/*.c", "*.h", "core/*.h", "storage/*.h"]
+GLUE_DIRS = ["config", "http", "storage", "store", "delivery", "filters"]
+LOG_SOURCE_GLOBS = ["mod_flashmsg.c"] + ["%s/*.c" % d for d in GLUE_DIRS]
+LITERAL_SOURCE_GLOBS = LOG_SOURCE_GLOBS + ["core/*.c", "*.h", "core/*.h"] + \
+    ["%s/*.h" % d for d in GLUE_DIRS]
 
 FIELDS = ["Description", "Syntax", "Default", "Context", "Override", "Status", "Module"]
 LOG_PREFIX = "mod_flashmsg: "
@@ -82,10 +85,10 @@ def string_macros():
 
 
 def registered_directives():
-    """name -> (kind, context expression, help text) from fm_cmds."""
-    src = strip_comments(read(MODULE_C))
-    table = re.search(r'fm_cmds\s*\[\s*\]\s*=\s*\{(.*?)\n\};', src, re.S)
-    assert table, "fm_cmds not found in mod_flashmsg.c"
+    """name -> (kind, context expression, help text) from fm_directives."""
+    src = strip_comments(read(DIRECTIVES_C))
+    table = re.search(r'fm_directives\s*\[\s*\]\s*=\s*\{(.*?)\n\};', src, re.S)
+    assert table, "fm_directives not found in config/directives.c"
     cmds = {}
     # cmd_data is NULL or a field offset for httpd's ap_set_*_slot setters
     for m in re.finditer(r'AP_INIT_(\w+)\(\s*"([^"]+)"\s*,\s*(\w+)\s*,'
@@ -97,7 +100,7 @@ def registered_directives():
         cmds[name] = (kind, ctx, concat_literals(helptext))
     # every AP_INIT_ entry must have been understood
     assert len(cmds) == len(re.findall(r'AP_INIT_\w+\(', table.group(1))), \
-        "an AP_INIT_* entry of fm_cmds could not be parsed"
+        "an AP_INIT_* entry of fm_directives could not be parsed"
     return cmds
 
 
@@ -276,7 +279,7 @@ def docs():
     return doc_directives()
 
 
-def test_fm_cmds_is_parsed(cmds):
+def test_fm_directives_is_parsed(cmds):
     assert "FlashMsg" in cmds and "FlashMsgSecret" in cmds
     assert len(cmds) >= 20
 
@@ -284,13 +287,13 @@ def test_fm_cmds_is_parsed(cmds):
 def test_every_registered_directive_is_documented(cmds, docs):
     found, _ = docs
     missing = sorted(set(cmds) - set(found))
-    assert not missing, "registered in fm_cmds but missing from docs/directives.md: %s" % missing
+    assert not missing, "registered in fm_directives but missing from docs/directives.md: %s" % missing
 
 
 def test_every_documented_directive_is_registered(cmds, docs):
     found, stray = docs
     extra = sorted(set(found) - set(cmds))
-    assert not extra, "documented in docs/directives.md but not registered in fm_cmds: %s" % extra
+    assert not extra, "documented in docs/directives.md but not registered in fm_directives: %s" % extra
     assert not stray, "FlashMsg headings that are not '## Name Directive' sections: %s" % stray
 
 
@@ -306,7 +309,7 @@ def test_every_section_has_the_manual_fields(docs):
 
 def test_section_fields_agree_with_the_command_table(cmds, docs):
     found, _ = docs
-    src = strip_comments(read(MODULE_C))
+    src = strip_comments(read(DIRECTIVES_C))
     problems = []
     for name, (kind, ctx, helptext) in sorted(cmds.items()):
         rows = found.get(name)
@@ -321,7 +324,7 @@ def test_section_fields_agree_with_the_command_table(cmds, docs):
         want = expected_context(flags)
         got = {c.strip() for c in rows["Context"].split(",")}
         if got != want:
-            problems.append("%s: Context is %s, fm_cmds says %s (%s)"
+            problems.append("%s: Context is %s, fm_directives says %s (%s)"
                             % (name, sorted(got), sorted(want), ctx))
         if not any(f.startswith("OR_") for f in flags) and \
                 not rows["Override"].lower().startswith("none"):
