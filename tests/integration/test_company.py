@@ -222,18 +222,7 @@ MODSECURITY = """
 </IfModule>
 """
 
-CACHE_DISK = """
-CacheRoot "{root}/cache"
-CacheEnable disk /
-CacheDefaultExpire 300
-CacheHeader on
-"""
-CACHE_SOCACHE = """
-CacheSocache shmcb
-CacheEnable socache /
-CacheDefaultExpire 300
-CacheHeader on
-"""
+from test_inside_httpd import CACHE_DISK, CACHE_SOCACHE  # noqa: E402  (one copy)
 # A cached site says what may be cached (mod_flashmsg gives HTML without
 # caching headers of its own "no-cache", which mod_cache revalidates).
 CACHEABLE_PAGE = """
