@@ -2,12 +2,14 @@
 servers with their own configuration.  Every test fails on an unexpected
 [error]/[crit] line in the error log written while it ran."""
 import html
+import os
 import re
 
 import pytest
 import requests
 
-from harness import Httpd
+from harness import Httpd, TOP
+from postgres import Postgres
 
 PAGE = "<html><head><title>t</title></head><body>\n<!--FLASH_MESSAGES-->\n<p>page body</p>\n</body></html>\n"
 PLAIN = "<html><body><p>no placeholder</p></body></html>\n"
@@ -140,15 +142,18 @@ def log_window(srv):
     assert not bad, "unexpected error log lines:\n" + "\n".join(bad)
 
 
-# The mod_session_dbd statements for a table
-# session (key varchar(255) primary key, value text, expiry bigint).
-DBD_QUERIES = """
-DBDPrepareSQL "delete from session where key = %s" deletesession
-DBDPrepareSQL "update session set value = %s, expiry = %lld where key = %s" updatesession
-DBDPrepareSQL "insert into session (value, expiry, key) values (%s, %lld, %s)" insertsession
-DBDPrepareSQL "select value from session where key = %s and (expiry = 0 or expiry > %lld)" selectsession
-DBDPrepareSQL "delete from session where expiry != 0 and expiry < %lld" cleansession
-"""
+def readme_dbd_queries():
+    """The mod_session_dbd statements exactly as the README gives them (for
+    the table session (key varchar(255) primary key, value text, expiry
+    bigint)): the tests run what users copy."""
+    readme = open(os.path.join(TOP, "README.md")).read()
+    lines = [l for l in readme.splitlines() if l.startswith("DBDPrepareSQL ")]
+    names = [l.rsplit(" ", 1)[1] for l in lines]
+    assert sorted(names) == sorted(set(names)) and len(names) == 5, names
+    return "\n" + "\n".join(lines) + "\n"
+
+
+DBD_QUERIES = readme_dbd_queries()
 
 
 @pytest.fixture
@@ -182,3 +187,13 @@ def client():
     s = requests.Session()
     yield s
     s.close()
+
+
+@pytest.fixture
+def postgres():
+    pg = Postgres().start()
+    pg.psql("create database flash")
+    pg.psql("create table session (key varchar(255) primary key, value text, "
+            "expiry bigint)", db="flash")
+    yield pg
+    pg.stop()

@@ -211,3 +211,45 @@ def test_internal_redirect_shares_the_session_store(make_server, client):
     redirect_with(srv, client, "info: pending")
     r = client.get(srv.url + "/cgi/local.cgi")
     assert texts(r.text) == ["pending", "Internal hop"]
+
+
+def message_rows(srv):
+    """Rows of the session table that still hold one of our entries."""
+    with sqlite3.connect(srv.db) as c:
+        return [r for r in c.execute("select key, value, expiry from session")
+                if "flashmsg=" in (r[1] or "")]
+
+
+@pytest.mark.parametrize("storage", ["session", "fallback"])
+def test_readme_dbd_statements_forget_what_was_shown(make_server, client, storage):
+    """mod_session_dbd gives the session a new key on every save and updates
+    by the old one: the README's statements must leave no shown message in
+    the database (the three-parameter update matched nothing and kept one row
+    per save, holding messages already shown)."""
+    srv = session_server(make_server, "dbd", storage)
+    for i in range(3):
+        # two saves in a row that leave the session non-empty: each rotates
+        # the key and must update (not insert beside) the row
+        for j in range(2):
+            value = big(6, 300) if storage == "fallback" else "info: round %d.%d" % (i, j)
+            redirect_with(srv, client, value)
+            assert message_rows(srv), "the pending message is in the database"
+        assert texts(client.get(srv.url + "/page.html").text)
+    assert message_rows(srv) == []
+    with sqlite3.connect(srv.db) as c:
+        assert c.execute("select count(*) from session").fetchone()[0] <= 1
+
+
+def test_readme_dbd_statements_on_postgresql(make_server, client, postgres):
+    srv = make_server('FlashMsgStorage session\nDBDriver pgsql\nDBDParams "%s"\n%s\n'
+                      'Session On\nSessionDBDCookieName session path=/;httponly\n'
+                      % (postgres.dbd_params("flash"), DBD_QUERIES),
+                      modules=["session", "session_dbd", "dbd"], name="sess-pg")
+    held = "select count(*) from session where value like '%flashmsg=%'"
+    for i in range(3):
+        for j in range(2):
+            redirect_with(srv, client, "info: round %d.%d" % (i, j))
+            assert int(postgres.psql(held, db="flash")) >= 1
+        assert len(texts(client.get(srv.url + "/page.html").text)) == 2
+    assert int(postgres.psql(held, db="flash")) == 0
+    assert int(postgres.psql("select count(*) from session", db="flash")) <= 1
