@@ -18,7 +18,12 @@
 
 #include "cookie_codec.h"
 
-#define FM_PAYLOAD_VERSION 1
+/* Payload versions: 1 had whole seconds only; 2 adds each message's
+ * microseconds within its second, so messages of one second keep their
+ * order across storages.  Version 1 is still read (usec 0). */
+#define FM_PAYLOAD_V1 1
+#define FM_PAYLOAD_VERSION 2
+#define FM_USEC_LIMIT 1000000
 
 #define SIGNED_PREFIX  "s1."
 #define ENC_PREFIX     "e1."
@@ -201,6 +206,7 @@ typedef struct {
     int skip;
     apr_uint64_t level;
     apr_uint64_t created;
+    apr_uint64_t usec;
     const char *text;
     apr_size_t text_len;
     const char *tags;
@@ -220,6 +226,7 @@ static void enc_prepare(const fm_message *m, enc_msg *e)
     }
     e->level = m->level < 0 ? 0 : (apr_uint64_t)m->level;
     e->created = m->created < 0 ? 0 : (apr_uint64_t)m->created;
+    e->usec = m->usec < 0 || m->usec >= FM_USEC_LIMIT ? 0 : (apr_uint64_t)m->usec;
 }
 
 /* t0: the smallest creation time written, 0 for an empty list. */
@@ -250,7 +257,7 @@ static apr_size_t payload_len(const fm_message *msgs, int n)
         if (e.skip)
             continue;
         len += varint_len(e.level) + varint_len(e.created - t0)
-               + varint_len(e.tags_len) + e.tags_len
+               + varint_len(e.usec) + varint_len(e.tags_len) + e.tags_len
                + varint_len(e.text_len) + e.text_len;
     }
     return len;
@@ -273,6 +280,7 @@ static apr_size_t payload_write(unsigned char *buf, const fm_message *msgs,
             continue;
         d = varint_put(d, e.level);
         d = varint_put(d, e.created - t0);
+        d = varint_put(d, e.usec);
         d = varint_put(d, e.tags_len);
         memcpy(d, e.tags, e.tags_len);
         d += e.tags_len;
@@ -309,7 +317,7 @@ static int payload_parse(apr_pool_t *p, const unsigned char *buf,
     reader r;
     apr_uint64_t t0;
 
-    if (len < 3 || buf[0] != FM_PAYLOAD_VERSION)
+    if (len < 3 || (buf[0] != FM_PAYLOAD_VERSION && buf[0] != FM_PAYLOAD_V1))
         return -1;
     *flags = buf[1];
     r.p = buf;
@@ -318,13 +326,16 @@ static int payload_parse(apr_pool_t *p, const unsigned char *buf,
     if (varint_get(&r, &t0) != 0 || t0 > (apr_uint64_t)APR_INT64_MAX)
         return -1;
     while (r.pos < r.len) {
-        apr_uint64_t level, delta;
+        apr_uint64_t level, delta, usec = 0;
         fm_message *m;
         const char *tags, *text;
         if (varint_get(&r, &level) != 0 || level > (apr_uint64_t)INT_MAX)
             return -1;
         if (varint_get(&r, &delta) != 0
             || delta > (apr_uint64_t)APR_INT64_MAX - t0)
+            return -1;
+        if (buf[0] != FM_PAYLOAD_V1
+            && (varint_get(&r, &usec) != 0 || usec >= FM_USEC_LIMIT))
             return -1;
         if (get_text(&r, p, 1, &tags) != 0)
             return -1;
@@ -333,6 +344,7 @@ static int payload_parse(apr_pool_t *p, const unsigned char *buf,
         m = apr_array_push(list);
         m->level = (int)level;
         m->created = (apr_int64_t)(t0 + delta);
+        m->usec = (apr_int32_t)usec;
         m->extra_tags = tags;
         m->text = text;
     }

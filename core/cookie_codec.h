@@ -11,11 +11,11 @@
  * are derived from each secret with HKDF-SHA256 (see keys.h).
  *
  * payload:
- *   byte    version (1)
+ *   byte    version (2; version 1, without usec, is still read)
  *   byte    flags (FM_COOKIE_CONTINUED, ...)
  *   varint  t0: creation time of the oldest message, seconds since epoch
  *   per message, oldest first:
- *     varint level, varint (created - t0),
+ *     varint level, varint (created - t0), varint usec (< 1000000),
  *     varint tags length, tags bytes, varint text length, text bytes
  * varint = unsigned LEB128, at most 10 bytes, minimal encoding required.
  */

@@ -283,6 +283,7 @@ int fm_list_add(apr_array_header_t *list, int min_level, int level,
     m->text = text;
     m->extra_tags = extra_tags ? extra_tags : "";
     m->created = created;
+    m->usec = 0;
     return 1;
 }
 
@@ -292,7 +293,9 @@ void fm_list_sort_by_age(apr_array_header_t *list)
     int i, j;
     for (i = 1; i < list->nelts; i++) {   /* insertion sort: stable, small n */
         fm_message t = m[i];
-        for (j = i; j > 0 && m[j - 1].created > t.created; j--)
+        for (j = i; j > 0 && (m[j - 1].created > t.created
+                              || (m[j - 1].created == t.created
+                                  && m[j - 1].usec > t.usec)); j--)
             m[j] = m[j - 1];
         m[j] = t;
     }

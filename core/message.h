@@ -29,6 +29,8 @@ typedef struct {
     const char *text;         /* UTF-8, never empty */
     const char *extra_tags;   /* space separated words, "" when none */
     apr_int64_t created;      /* seconds since the epoch */
+    apr_int32_t usec;         /* microseconds within that second: orders
+                               * messages of one second (0 if unknown) */
 } fm_message;
 
 /*
@@ -87,7 +89,8 @@ int fm_utf8_valid(const char *s, apr_size_t len);
 int fm_list_add(apr_array_header_t *list, int min_level, int level,
                 const char *text, const char *extra_tags, apr_int64_t created);
 
-/* Stable sort of a list of fm_message by creation time, oldest first. */
+/* Stable sort of a list of fm_message by creation time (seconds, then
+ * usec), oldest first. */
 void fm_list_sort_by_age(apr_array_header_t *list);
 
 #endif

@@ -80,11 +80,30 @@ const apr_array_header_t *fm_store_pending(request_rec *r)
     return loaded(r)->msgs;
 }
 
+/* The n messages just appended were created at `at`: give them its
+ * microsecond, strictly after any pending message of the same second, so
+ * that their order survives being split between storages and merged back
+ * (creation times are whole seconds). */
+static void stamp(fm_state *st, int n, apr_time_t at)
+{
+    fm_message *m = (fm_message *)st->msgs->elts;
+    apr_int64_t sec = apr_time_sec(at);
+    apr_int32_t usec = (apr_int32_t)apr_time_usec(at);
+    int i;
+    for (i = st->msgs->nelts - n; i < st->msgs->nelts; i++) {
+        if (i > 0 && m[i - 1].created == sec && m[i - 1].usec >= usec)
+            usec = m[i - 1].usec < 999999 ? m[i - 1].usec + 1 : 999999;
+        m[i].usec = usec;
+    }
+}
+
 /* Messages that arrive once the headers are decided cannot be stored. */
-static void added(request_rec *r, fm_state *st, int n, const char *origin)
+static void added(request_rec *r, fm_state *st, int n, apr_time_t at,
+                  const char *origin)
 {
     if (n <= 0)
         return;
+    stamp(st, n, at);
     st->changed = 1;
     if (st->flags & FM_STORE_COMMITTED)
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, FM_LOGPFX
@@ -99,6 +118,7 @@ int fm_store_add(request_rec *r, int level, const char *text,
                  const char *extra_tags)
 {
     const fm_settings *c = fm_settings_of(r);
+    apr_time_t at = apr_time_now();
     fm_state *st;
     if (!c->enabled || !text || !fm_text_valid(text, strlen(text)))
         return 0;
@@ -108,9 +128,9 @@ int fm_store_add(request_rec *r, int level, const char *text,
     if (!fm_list_add(st->msgs, c->min_level, level,
                      apr_pstrdup(st->msgs->pool, text),
                      extra_tags ? apr_pstrdup(st->msgs->pool, extra_tags) : "",
-                     fm_now()))
+                     apr_time_sec(at)))
         return 0;
-    added(r, st, 1, "module call");
+    added(r, st, 1, at, "module call");
     return 1;
 }
 
@@ -121,9 +141,10 @@ void fm_store_add_value(request_rec *r, const char *origin, const char *value)
     const fm_settings *c = fm_settings_of(r);
     fm_state *st = loaded(r);
     int before = st->msgs->nelts;
+    apr_time_t at = apr_time_now();
     const char *err = fm_header_parse(st->msgs->pool, fm_server_of(r)->levels,
                                       c->min_level, value, strlen(value),
-                                      fm_now(), st->msgs);
+                                      apr_time_sec(at), st->msgs);
     if (err) {
         /* The value is logged cut short and with control bytes escaped. */
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, FM_LOGPFX
@@ -132,7 +153,7 @@ void fm_store_add_value(request_rec *r, const char *origin, const char *value)
                                         FM_LOG_VALUE_MAX)),
                       strlen(value) > FM_LOG_VALUE_MAX ? "..." : "");
     }
-    added(r, st, st->msgs->nelts - before, origin);
+    added(r, st, st->msgs->nelts - before, at, origin);
 }
 
 /* A module asked to clear the store (note "flashmsg-clear"), here or in a

@@ -253,3 +253,25 @@ def test_readme_dbd_statements_on_postgresql(make_server, client, postgres):
         assert len(texts(client.get(srv.url + "/page.html").text)) == 2
     assert int(postgres.psql(held, db="flash")) == 0
     assert int(postgres.psql("select count(*) from session", db="flash")) <= 1
+
+
+def test_order_survives_a_session_that_was_not_read(make_server):
+    """Creation times are whole seconds: a message added while the session
+    part was not read sat in the cookie beside older ones, and merging the
+    two parts later put it in front of older messages of the same second."""
+    srv = session_server(make_server, "cookie", "fallback")
+    first = requests.Session()
+    redirect_with(srv, first, big(6, 300))
+    cookie, session = first.cookies["flashmsg"], first.cookies["session"]
+    # the session cookie does not come along (lost, or not yet readable):
+    # only the cookie part is read, and a late message joins it
+    r = requests.get(emit_url(srv.url, status="302", location="/page.html",
+                              h="X-Flash: info: late"), allow_redirects=False,
+                     cookies={"flashmsg": cookie})
+    cookie = r.cookies["flashmsg"]
+    # both parts again: everything, oldest first
+    r = requests.get(srv.url + "/page.html",
+                     cookies={"flashmsg": cookie, "session": session})
+    shown = texts(r.text)
+    assert shown[-1] == "late" and len(shown) == 7, shown
+    assert [t.rsplit(" ", 1)[1] for t in shown[:-1]] == [str(i) for i in range(6)]
