@@ -2,7 +2,11 @@
 servers with their own configuration.  Every test fails on an unexpected
 [error]/[crit] line in the error log written while it ran."""
 import html
+import os
 import re
+import shutil
+import tempfile
+import time
 
 import pytest
 import requests
@@ -71,8 +75,27 @@ if ($_SERVER['REQUEST_METHOD'] === 'POST') {
 <html><body><!--FLASH_MESSAGES--><form method="post"><input name="name"></form></body></html>
 """
 
+def _png():
+    """A valid 1x1 PNG whose tEXt chunk holds the placeholder's bytes: an
+    image must pass untouched and consume nothing even so."""
+    import struct
+    import zlib
+
+    def chunk(kind, data):
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+    return (b"\x89PNG\r\n\x1a\n"
+            + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
+            + chunk(b"tEXt", b"Comment\0<!--FLASH_MESSAGES-->")
+            + chunk(b"IDAT", zlib.compress(b"\0\xff\x00\x00"))
+            + chunk(b"IEND", b""))
+
+
+PNG = _png()
+
 SITE = {
     "page.html": PAGE,
+    "img.png": PNG,
     "index.html": PAGE,
     "plain.html": PLAIN,
     "data.json": '{"ok": true}\n',
@@ -115,6 +138,46 @@ def rendered(text):
 
 def texts(text):
     return [t for _, t in rendered(text)]
+
+
+# The reason cookie storage logs (at info) for a value whose MAC or GCM tag
+# does not verify: fm_decode_status_str(FM_DECODE_BAD_SIGNATURE).
+BAD_SIGNATURE = "signature does not verify"
+
+
+def rejected_for(srv, since, reason, name="flashmsg"):
+    """The error-log lines written after offset `since` that reject the
+    cookie `name`, and whether exactly one gives `reason`."""
+    lines = [l for l in srv.read_log()[since:].splitlines()
+             if "cookie %s ignored and deleted" % name in l]
+    return lines, len(lines) == 1 and reason in lines[0]
+
+
+def assert_every_change_rejected(srv, value, other_cookies="", name="flashmsg"):
+    """`value` (a genuine cookie value) is accepted; each one-byte change of
+    its payload and MAC (signed) or nonce, ciphertext and tag (encrypted)
+    is rejected because the signature/tag does not verify, deleted, and
+    renders nothing.  Returns the number of forged values tried."""
+    import forge
+    def get(v):
+        return requests.get(srv.url + "/page.html",
+                            headers={"Cookie": "%s=%s%s" % (name, v, other_cookies)})
+    r = get(value)
+    assert texts(r.text) == ["genuine"], "the untouched value must be accepted"
+    tried = set()
+    for piece, i, forged in forge.tampered(value):
+        since = len(srv.read_log())
+        r = get(forged)
+        where = "%s byte %d" % (piece, i)
+        assert r.status_code == 200, where
+        assert texts(r.text) == [], where
+        assert re.search(r"(^|, )%s=; Max-Age=0" % name,
+                         r.headers.get("Set-Cookie", "")), where
+        lines, ok = rejected_for(srv, since, BAD_SIGNATURE, name)
+        assert ok, (where, lines)
+        tried.add(piece)
+    assert tried == {p for p, _ in forge.parts(value)}
+    return tried
 
 
 def emit_url(base, **params):
@@ -182,3 +245,41 @@ def client():
     s = requests.Session()
     yield s
     s.close()
+
+
+class Gates:
+    """Order of events instead of wall-clock thresholds: a backend waits
+    until the test creates a file (opens a gate), and leaves a file behind
+    to say how far it got.  The directory is writable by the backend
+    (www-data when the tests run as root)."""
+
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="flashmsg-gates-", dir="/tmp")
+        os.chmod(self.dir, 0o777)
+
+    def path(self, name):
+        return os.path.join(self.dir, name)
+
+    def open(self, name):
+        with open(self.path(name), "w"):
+            pass
+
+    def exists(self, name):
+        return os.path.exists(self.path(name))
+
+    def wait_for(self, name, timeout=15):
+        """True once the file exists; False after `timeout` seconds (a
+        liveness bound for a backend that never gets there)."""
+        deadline = time.time() + timeout
+        while not self.exists(name):
+            if time.time() > deadline:
+                return False
+            time.sleep(0.01)
+        return True
+
+
+@pytest.fixture
+def gates():
+    g = Gates()
+    yield g
+    shutil.rmtree(g.dir, ignore_errors=True)
