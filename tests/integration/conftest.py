@@ -11,6 +11,7 @@ import time
 import pytest
 import requests
 
+import forge
 from harness import Httpd
 
 PAGE = "<html><head><title>t</title></head><body>\n<!--FLASH_MESSAGES-->\n<p>page body</p>\n</body></html>\n"
@@ -140,25 +141,26 @@ def texts(text):
     return [t for _, t in rendered(text)]
 
 
-# The reason cookie storage logs (at info) for a value whose MAC or GCM tag
-# does not verify: fm_decode_status_str(FM_DECODE_BAD_SIGNATURE).
+# The reasons cookie storage logs (at info) when it ignores and deletes a
+# cookie value: fm_decode_status_str() in core/cookie_codec.c.  Tests match
+# on these, which stay stable even if the rest of that log line changes.
 BAD_SIGNATURE = "signature does not verify"
+DECODE_REASONS = ("malformed value", BAD_SIGNATURE,
+                  "signed value where encryption is required, or vice versa",
+                  "creation time in the future")
 
 
-def rejected_for(srv, since, reason, name="flashmsg"):
-    """The error-log lines written after offset `since` that reject the
-    cookie `name`, and whether exactly one gives `reason`."""
-    lines = [l for l in srv.read_log()[since:].splitlines()
-             if "cookie %s ignored and deleted" % name in l]
-    return lines, len(lines) == 1 and reason in lines[0]
+def log_lines_since(srv, since, text):
+    """The error-log lines written after offset `since` that contain text."""
+    return [l for l in srv.read_log()[since:].splitlines() if text in l]
 
 
 def assert_every_change_rejected(srv, value, other_cookies="", name="flashmsg"):
-    """`value` (a genuine cookie value) is accepted; each one-byte change of
-    its payload and MAC (signed) or nonce, ciphertext and tag (encrypted)
-    is rejected because the signature/tag does not verify, deleted, and
-    renders nothing.  Returns the number of forged values tried."""
-    import forge
+    """`value` (a genuine cookie value of the message "genuine") is
+    accepted; each one-byte change of its payload and MAC (signed) or of its
+    nonce, ciphertext and tag (encrypted) is rejected because the signature
+    or tag does not verify (logged once), deleted, and renders nothing.
+    Returns the set of pieces that were changed."""
     def get(v):
         return requests.get(srv.url + "/page.html",
                             headers={"Cookie": "%s=%s%s" % (name, v, other_cookies)})
@@ -173,8 +175,8 @@ def assert_every_change_rejected(srv, value, other_cookies="", name="flashmsg"):
         assert texts(r.text) == [], where
         assert re.search(r"(^|, )%s=; Max-Age=0" % name,
                          r.headers.get("Set-Cookie", "")), where
-        lines, ok = rejected_for(srv, since, BAD_SIGNATURE, name)
-        assert ok, (where, lines)
+        lines = log_lines_since(srv, since, BAD_SIGNATURE)
+        assert len(lines) == 1, (where, srv.read_log()[since:])
         tried.add(piece)
     assert tried == {p for p, _ in forge.parts(value)}
     return tried

@@ -10,7 +10,7 @@ import time
 import pytest
 import requests
 
-from conftest import BAD_SIGNATURE, log_window, rendered, texts, emit_url
+from conftest import DECODE_REASONS, log_window, rendered, texts, emit_url
 from forge import b64, payload, sign, tampered, unb64, varint
 from harness import SECRET
 
@@ -82,11 +82,8 @@ def flipped(value, piece, index):
 
 GOOD = valid_sig(payload([(20, "a message that would show", "")]))
 
-# fm_decode_status_str() in core/cookie_codec.c: the reason the info line gives
-MALFORMED, BAD_SIG, WRONG_KIND, FUTURE = (
-    "malformed value", BAD_SIGNATURE,
-    "signed value where encryption is required, or vice versa",
-    "creation time in the future")
+# the reason the info line gives (fm_decode_status_str)
+MALFORMED, BAD_SIG, WRONG_KIND, FUTURE = DECODE_REASONS
 
 # case: (cookie value, the reason it must be refused for)
 HOSTILE_COOKIES = {
