@@ -24,6 +24,10 @@
 #define FM_PAYLOAD_V1 1
 #define FM_PAYLOAD_VERSION 2
 #define FM_USEC_LIMIT 1000000
+/* usec is written in a fixed 3 bytes (big endian), not as a varint: the
+ * length of a value, and so what fits in the cookie, must not depend on
+ * the microsecond a message happened to be added in. */
+#define FM_USEC_BYTES 3
 
 #define SIGNED_PREFIX  "s1."
 #define ENC_PREFIX     "e1."
@@ -257,7 +261,7 @@ static apr_size_t payload_len(const fm_message *msgs, int n)
         if (e.skip)
             continue;
         len += varint_len(e.level) + varint_len(e.created - t0)
-               + varint_len(e.usec) + varint_len(e.tags_len) + e.tags_len
+               + FM_USEC_BYTES + varint_len(e.tags_len) + e.tags_len
                + varint_len(e.text_len) + e.text_len;
     }
     return len;
@@ -280,7 +284,9 @@ static apr_size_t payload_write(unsigned char *buf, const fm_message *msgs,
             continue;
         d = varint_put(d, e.level);
         d = varint_put(d, e.created - t0);
-        d = varint_put(d, e.usec);
+        *d++ = (unsigned char)(e.usec >> 16);
+        *d++ = (unsigned char)(e.usec >> 8);
+        *d++ = (unsigned char)e.usec;
         d = varint_put(d, e.tags_len);
         memcpy(d, e.tags, e.tags_len);
         d += e.tags_len;
@@ -334,9 +340,15 @@ static int payload_parse(apr_pool_t *p, const unsigned char *buf,
         if (varint_get(&r, &delta) != 0
             || delta > (apr_uint64_t)APR_INT64_MAX - t0)
             return -1;
-        if (buf[0] != FM_PAYLOAD_V1
-            && (varint_get(&r, &usec) != 0 || usec >= FM_USEC_LIMIT))
-            return -1;
+        if (buf[0] != FM_PAYLOAD_V1) {
+            if (r.len - r.pos < FM_USEC_BYTES)
+                return -1;
+            usec = ((apr_uint64_t)r.p[r.pos] << 16)
+                   | ((apr_uint64_t)r.p[r.pos + 1] << 8) | r.p[r.pos + 2];
+            r.pos += FM_USEC_BYTES;
+            if (usec >= FM_USEC_LIMIT)
+                return -1;
+        }
         if (get_text(&r, p, 1, &tags) != 0)
             return -1;
         if (get_text(&r, p, 0, &text) != 0)

@@ -15,7 +15,8 @@
  *   byte    flags (FM_COOKIE_CONTINUED, ...)
  *   varint  t0: creation time of the oldest message, seconds since epoch
  *   per message, oldest first:
- *     varint level, varint (created - t0), varint usec (< 1000000),
+ *     varint level, varint (created - t0), usec (3 bytes big endian,
+ *     < 1000000: microseconds within the second, orders one second's messages),
  *     varint tags length, tags bytes, varint text length, text bytes
  * varint = unsigned LEB128, at most 10 bytes, minimal encoding required.
  */

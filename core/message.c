@@ -300,3 +300,28 @@ void fm_list_sort_by_age(apr_array_header_t *list)
         m[j] = t;
     }
 }
+
+static int same_message(const fm_message *a, const fm_message *b)
+{
+    return a->created == b->created && a->usec == b->usec
+        && a->level == b->level && !strcmp(a->text, b->text)
+        && !strcmp(a->extra_tags, b->extra_tags);
+}
+
+void fm_list_sort_unique(apr_array_header_t *list)
+{
+    fm_message *m = (fm_message *)list->elts;
+    int i, j, n = 0;
+    fm_list_sort_by_age(list);
+    for (i = 0; i < list->nelts; i++) {
+        /* equal messages have equal times: look back over that run only */
+        for (j = n - 1; j >= 0 && m[j].created == m[i].created
+                        && m[j].usec == m[i].usec; j--)
+            if (same_message(&m[j], &m[i]))
+                break;
+        if (j >= 0 && m[j].created == m[i].created && m[j].usec == m[i].usec)
+            continue;
+        m[n++] = m[i];
+    }
+    list->nelts = n;
+}

@@ -92,5 +92,8 @@ int fm_list_add(apr_array_header_t *list, int min_level, int level,
 /* Stable sort of a list of fm_message by creation time (seconds, then
  * usec), oldest first. */
 void fm_list_sort_by_age(apr_array_header_t *list);
+/* The same, and a message that appears more than once (the same time,
+ * level, text and tags: two copies of one cookie) is kept once. */
+void fm_list_sort_unique(apr_array_header_t *list);
 
 #endif

@@ -148,8 +148,9 @@ unsigned fm_cookie_read(request_rec *r, apr_array_header_t *msgs,
         return 0;
     }
     if (valid > 1) {
-        /* Several of ours: one list, oldest first, written back as one. */
-        fm_list_sort_by_age(msgs);
+        /* Several of ours: one list, oldest first, each message once,
+         * written back as one cookie. */
+        fm_list_sort_unique(msgs);
         held->stale = 1;
     }
     ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, FM_LOGPFX

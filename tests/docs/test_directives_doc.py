@@ -5,7 +5,10 @@
 - Every section has the fields of the httpd manual (Description, Syntax,
   Default, Context, Override, Status, Module), its Context matches the
   command table, and its Default agrees with the "(default X)" help text.
-- The README's directive table lists exactly the registered directives.
+- The README's directive table lists exactly the registered directives, and
+  its Default column gives the code's defaults: the help text's
+  "(default X)", the FM_DEFAULT_* value the code falls back to, Off for a
+  flag, and the same value as the reference's Default field.
 - Every log line quoted in the reference (`mod_flashmsg: ...` in backticks)
   can be produced by an ap_log_*error() call in the C sources, with <n>,
   <uri> etc. standing for the values that vary.
@@ -363,6 +366,94 @@ def test_readme_directive_table_lists_the_registered_directives(cmds):
         "registered but not in the README table: %s" % sorted(set(cmds) - set(rows))
     assert not sorted(set(rows) - set(cmds)), \
         "in the README table but not registered: %s" % sorted(set(rows) - set(cmds))
+
+
+# Directives whose default is a #define the code falls back to when the
+# directive is unset (c->x != FM_UNSET ? c->x : FM_DEFAULT_...).
+DEFAULT_MACROS = {
+    "FlashMsgCookieName": "FM_DEFAULT_COOKIE",
+    "FlashMsgHeader": "FM_DEFAULT_HEADER",
+    "FlashMsgPlaceholder": "FM_DEFAULT_PLACEHOLDER",
+    "FlashMsgCookieMaxSize": "FM_DEFAULT_MAX_SIZE",
+    "FlashMsgMaxAge": "FM_DEFAULT_MAX_AGE",
+    "FlashMsgScanLimit": "FM_DEFAULT_SCAN_LIMIT",
+    "FlashMsgHTMXEvent": "FM_DEFAULT_HTMX_EVENT",
+}
+# README cells that describe the default in words instead of giving it.
+README_PROSE_DEFAULTS = {"FlashMsgTemplate": "Django's markup"}
+
+
+def macro_values():
+    """#define NAME value for string literals and integer expressions."""
+    values = dict(string_macros())
+    for path in sources(LITERAL_SOURCE_GLOBS):
+        for m in re.finditer(r'^#define[ \t]+(\w+)[ \t]+([0-9][0-9 \t()*+-]*|\([0-9 \t()*+-]+\))[ \t]*$',
+                             strip_comments(read(path)), re.M):
+            values[m.group(1)] = str(eval(m.group(2), {"__builtins__": {}}))
+    return values
+
+
+def readme_defaults():
+    """name -> the Default cell of the README's directive table."""
+    sections = [b for h, b in md_sections(read(README), 2) if h == "Directives"]
+    assert len(sections) == 1, "README.md has no single '## Directives' section"
+    return dict(re.findall(r'^\|\s*`(\w+)[^`]*`\s*\|\s*([^|]*?)\s*\|', sections[0], re.M))
+
+
+def test_readme_defaults_agree_with_the_code(cmds, docs):
+    found, _ = docs
+    cells = readme_defaults()
+    macros = macro_values()
+    problems = []
+    for name, (kind, _ctx, helptext) in sorted(cmds.items()):
+        cell = cells.get(name)
+        if cell is None:
+            continue            # reported by the table test above
+        m = re.fullmatch(r'`([^`]+)`', cell)
+        value = m.group(1) if m else None       # None: no concrete value given
+        if name in README_PROSE_DEFAULTS:
+            if cell != README_PROSE_DEFAULTS[name]:
+                problems.append("%s: README default %r" % (name, cell))
+            continue
+        if value is None and "`" in cell:
+            problems.append("%s: README default %r is not one value in backticks" % (name, cell))
+        m = re.search(r'\(default ([^)]*)\)', helptext)
+        if m:
+            want = None if m.group(1) == "none" else m.group(1)
+            if value != want:
+                problems.append("%s: README default %r, the help text says %r"
+                                % (name, cell, m.group(1)))
+        if name in DEFAULT_MACROS:
+            macro = DEFAULT_MACROS[name]
+            assert macro in macros, "%s is not #defined any more" % macro
+            if value != macros[macro]:
+                problems.append("%s: README default %r, the code's %s is %r"
+                                % (name, cell, macro, macros[macro]))
+        if kind == "FLAG" and value != "Off":
+            # a flag is FM_UNSET until set, and the code acts only on == 1
+            problems.append("%s: README default %r for a flag that is Off unless set"
+                            % (name, cell))
+        doc = found.get(name, {}).get("Default", "")
+        d = re.fullmatch(r'`%s (.+)`' % name, doc)
+        if d and value != d.group(1):
+            problems.append("%s: README default %r, docs/directives.md says %r"
+                            % (name, cell, doc))
+        if not d and doc.startswith("none") and value is not None:
+            problems.append("%s: README default %r, docs/directives.md says %r"
+                            % (name, cell, doc))
+    assert not problems, "\n".join(problems)
+    assert set(DEFAULT_MACROS) <= set(cmds)
+
+
+def test_template_default_is_the_code_s(docs):
+    found, _ = docs
+    macros = macro_values()
+
+    def quoted(s):
+        return '"%s"' % s.replace('"', '\\"')
+    want = "`FlashMsgTemplate %s %s`" % (quoted(macros["FM_DEFAULT_ITEM"]),
+                                        quoted(macros["FM_DEFAULT_WRAPPER"]))
+    assert found["FlashMsgTemplate"]["Default"] == want
 
 
 def test_troubleshooting_quotes_the_module_log_lines():

@@ -4,10 +4,14 @@ servers with their own configuration.  Every test fails on an unexpected
 import html
 import os
 import re
+import shutil
+import tempfile
+import time
 
 import pytest
 import requests
 
+import forge
 from harness import Httpd, TOP
 from postgres import Postgres
 
@@ -73,8 +77,27 @@ if ($_SERVER['REQUEST_METHOD'] === 'POST') {
 <html><body><!--FLASH_MESSAGES--><form method="post"><input name="name"></form></body></html>
 """
 
+def _png():
+    """A valid 1x1 PNG whose tEXt chunk holds the placeholder's bytes: an
+    image must pass untouched and consume nothing even so."""
+    import struct
+    import zlib
+
+    def chunk(kind, data):
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+    return (b"\x89PNG\r\n\x1a\n"
+            + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
+            + chunk(b"tEXt", b"Comment\0<!--FLASH_MESSAGES-->")
+            + chunk(b"IDAT", zlib.compress(b"\0\xff\x00\x00"))
+            + chunk(b"IEND", b""))
+
+
+PNG = _png()
+
 SITE = {
     "page.html": PAGE,
+    "img.png": PNG,
     "index.html": PAGE,
     "plain.html": PLAIN,
     "data.json": '{"ok": true}\n',
@@ -117,6 +140,47 @@ def rendered(text):
 
 def texts(text):
     return [t for _, t in rendered(text)]
+
+
+# The reasons cookie storage logs (at info) when it ignores and deletes a
+# cookie value: fm_decode_status_str() in core/cookie_codec.c.  Tests match
+# on these, which stay stable even if the rest of that log line changes.
+BAD_SIGNATURE = "signature does not verify"
+DECODE_REASONS = ("malformed value", BAD_SIGNATURE,
+                  "signed value where encryption is required, or vice versa",
+                  "creation time in the future")
+
+
+def log_lines_since(srv, since, text):
+    """The error-log lines written after offset `since` that contain text."""
+    return [l for l in srv.read_log()[since:].splitlines() if text in l]
+
+
+def assert_every_change_rejected(srv, value, other_cookies="", name="flashmsg"):
+    """`value` (a genuine cookie value of the message "genuine") is
+    accepted; each one-byte change of its payload and MAC (signed) or of its
+    nonce, ciphertext and tag (encrypted) is rejected because the signature
+    or tag does not verify (logged once), deleted, and renders nothing.
+    Returns the set of pieces that were changed."""
+    def get(v):
+        return requests.get(srv.url + "/page.html",
+                            headers={"Cookie": "%s=%s%s" % (name, v, other_cookies)})
+    r = get(value)
+    assert texts(r.text) == ["genuine"], "the untouched value must be accepted"
+    tried = set()
+    for piece, i, forged in forge.tampered(value):
+        since = len(srv.read_log())
+        r = get(forged)
+        where = "%s byte %d" % (piece, i)
+        assert r.status_code == 200, where
+        assert texts(r.text) == [], where
+        assert re.search(r"(^|, )%s=; Max-Age=0" % name,
+                         r.headers.get("Set-Cookie", "")), where
+        lines = log_lines_since(srv, since, BAD_SIGNATURE)
+        assert len(lines) == 1, (where, srv.read_log()[since:])
+        tried.add(piece)
+    assert tried == {p for p, _ in forge.parts(value)}
+    return tried
 
 
 def emit_url(base, **params):
@@ -197,3 +261,41 @@ def postgres():
             "expiry bigint)", db="flash")
     yield pg
     pg.stop()
+
+
+class Gates:
+    """Order of events instead of wall-clock thresholds: a backend waits
+    until the test creates a file (opens a gate), and leaves a file behind
+    to say how far it got.  The directory is writable by the backend
+    (www-data when the tests run as root)."""
+
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="flashmsg-gates-", dir="/tmp")
+        os.chmod(self.dir, 0o777)
+
+    def path(self, name):
+        return os.path.join(self.dir, name)
+
+    def open(self, name):
+        with open(self.path(name), "w"):
+            pass
+
+    def exists(self, name):
+        return os.path.exists(self.path(name))
+
+    def wait_for(self, name, timeout=15):
+        """True once the file exists; False after `timeout` seconds (a
+        liveness bound for a backend that never gets there)."""
+        deadline = time.time() + timeout
+        while not self.exists(name):
+            if time.time() > deadline:
+                return False
+            time.sleep(0.01)
+        return True
+
+
+@pytest.fixture
+def gates():
+    g = Gates()
+    yield g
+    shutil.rmtree(g.dir, ignore_errors=True)

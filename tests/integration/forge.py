@@ -49,3 +49,45 @@ def sign(secret, raw_payload, cookie_name="flashmsg"):
     ad = ("mod_flashmsg v1 signed " + cookie_name).encode() + b"\0"
     mac = hmac.new(key, ad + text.encode(), hashlib.sha256).digest()
     return text + "." + b64(mac)
+
+
+def unb64(text):
+    """Strict enough for values the server wrote: base64url, no padding."""
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def parts(value):
+    """A cookie value cut into its authenticated pieces, as
+    [(name, bytes)]: signed "s1.<payload>.<mac>" gives payload and mac
+    (32 bytes); encrypted "e1.<nonce|ciphertext|tag>" gives nonce (12),
+    ciphertext and tag (16)."""
+    if value.startswith("s1."):
+        body, mac = value[3:].split(".")
+        return [("payload", unb64(body)), ("mac", unb64(mac))]
+    if value.startswith("e1."):
+        raw = unb64(value[3:])
+        return [("nonce", raw[:12]), ("ciphertext", raw[12:-16]), ("tag", raw[-16:])]
+    raise ValueError("not a flashmsg cookie value: %r" % value[:10])
+
+
+def join(value, pieces):
+    if value.startswith("s1."):
+        return "s1." + b64(pieces[0][1]) + "." + b64(pieces[1][1])
+    return "e1." + b64(b"".join(p for _, p in pieces))
+
+
+def tampered(value, bit=0x01):
+    """Every one-byte change of an authenticated value: for each piece
+    (parts()) and each byte of it, the value with that byte's low bit
+    flipped, re-encoded canonically (so the base64 itself stays valid and
+    only the signature or the GCM tag can reject it).
+    Yields (piece name, byte index, forged value)."""
+    pieces = parts(value)
+    assert join(value, pieces) == value
+    for k, (name, data) in enumerate(pieces):
+        for i in range(len(data)):
+            changed = bytearray(data)
+            changed[i] ^= bit
+            forged = list(pieces)
+            forged[k] = (name, bytes(changed))
+            yield name, i, join(value, forged)

@@ -211,13 +211,24 @@ if (function_exists('posix_kill')) {
 }
 """
 
+# Holds until the test creates the file ?gate=PATH (at most 10 s), then
+# leaves PATH.done behind: the test knows the order of events, not times.
 PHP_SLOW = r"""<?php
+ignore_user_abort(true);
 header('X-Flash: "Too late";level=error', false);
 if (isset($_GET['flush'])) {
     echo '<html><body><p>started';
     flush();
 }
-sleep(3);
+$gate = isset($_GET['gate']) ? $_GET['gate'] : '';
+for ($i = 0; $i < 1000; $i++) {
+    clearstatcache();
+    if ($gate !== '' && file_exists($gate))
+        break;
+    usleep(10000);
+}
+if ($gate !== '')
+    touch($gate . '.done');
 echo '<!--FLASH_MESSAGES--></body></html>';
 """
 
@@ -323,14 +334,17 @@ def test_php_fpm_worker_killed_before_placeholder_keeps_messages(make_server, ph
     assert rendered(r.text) == [("info", "earlier"), ("error", "Before the crash")]
 
 
-def test_php_fpm_timeout_is_504_and_server_goes_on(make_server, php_fpm, client):
+def test_php_fpm_timeout_is_504_and_server_goes_on(make_server, php_fpm, client, gates):
     srv = php_server(make_server, php_fpm, PHP_FILES, conf="ProxyTimeout 1\n")
     srv.expect_error(FCGI_BROKE)
     add_pending(srv, client, "earlier")
-    t0 = time.time()
-    r = client.get(srv.url + "/slow.php", timeout=10)
+    r = client.get(srv.url + "/slow.php", params={"gate": gates.path("slow")}, timeout=30)
+    # the 504 came while the backend was still held at its gate: ProxyTimeout
+    # applied (without it httpd would wait for the backend and relay its 200)
     assert r.status_code == 504
-    assert time.time() - t0 < 2.9, "ProxyTimeout 1 did not apply"
+    assert not gates.exists("slow.done")
+    gates.open("slow")
+    assert gates.wait_for("slow.done"), "the backend was not waiting at the gate"
     no_flash_header(r)
     assert "Set-Cookie" not in r.headers          # nothing added, nothing consumed
     # the header never arrived: only the earlier message, and the server goes on
@@ -341,13 +355,16 @@ def test_php_fpm_timeout_is_504_and_server_goes_on(make_server, php_fpm, client)
     assert "AH01075" in srv.log_since_mark()
 
 
-def test_php_fpm_timeout_after_headers_keeps_message(make_server, php_fpm, client):
+def test_php_fpm_timeout_after_headers_keeps_message(make_server, php_fpm, client, gates):
     """Headers (with X-Flash) and a first chunk arrive, then the backend
     stalls past ProxyTimeout: the held page is dropped, httpd answers with an
     error, and the message is kept for the next page."""
     srv = php_server(make_server, php_fpm, PHP_FILES, conf="ProxyTimeout 1\n")
     srv.expect_error(FCGI_BROKE)
-    r = client.get(srv.url + "/slow.php", params={"flush": "1"}, timeout=10)
+    r = client.get(srv.url + "/slow.php", params={"flush": "1", "gate": gates.path("slow")},
+                   timeout=30)
+    assert not gates.exists("slow.done")    # answered while the backend stalled
+    gates.open("slow")
     assert r.status_code == 500       # as above: not 504 once headers were passed on
     no_flash_header(r)
     assert "started" not in r.text

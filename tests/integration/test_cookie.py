@@ -3,9 +3,10 @@ expiry, the size bound."""
 import re
 import time
 
+import pytest
 import requests
 
-from conftest import texts, emit_url
+from conftest import DECODE_REASONS, assert_every_change_rejected, texts, emit_url
 from harness import SECRET, OLD_SECRET
 
 
@@ -33,24 +34,34 @@ def test_cookie_value_does_not_need_escaping(server, client):
     assert re.fullmatch(r"s1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+", value)
 
 
-def test_tampered_cookie_is_ignored_and_deleted(server, client):
-    store(server, client, "info: genuine")
+@pytest.mark.parametrize("encrypt", [False, True], ids=["signed", "encrypted"])
+def test_tampered_cookie_is_ignored_and_deleted(server, make_server, client, encrypt):
+    """Every byte of the MAC and of the payload (signed), of the nonce, the
+    ciphertext and the GCM tag (encrypted), changed one at a time: the
+    base64 stays valid, so only the MAC or tag check can refuse it, and the
+    log must say that it did."""
+    srv = make_server("FlashMsgCookieEncrypt On", name="enc") if encrypt else server
+    store(srv, client, "info: genuine")
     value = client.cookies["flashmsg"]
-    i = len("s1.") + 5
-    forged = value[:i] + ("A" if value[i] != "A" else "B") + value[i + 1:]
-    r = requests.get(server.url + "/page.html", cookies={"flashmsg": forged})
-    assert texts(r.text) == []
-    assert "Max-Age=0" in r.headers["Set-Cookie"]
-    assert "cookie flashmsg ignored and deleted" in server.log_since_mark()
+    assert value.startswith("e1." if encrypt else "s1.")
+    tried = assert_every_change_rejected(srv, value)
+    assert tried == ({"nonce", "ciphertext", "tag"} if encrypt else {"payload", "mac"})
 
 
 def test_garbage_cookies_are_deleted_never_500(server):
     for v in ("", "x", "s1.", "s1..", "s1.AAAA.AAAA", "e1.AAAA", "%00%ff",
               "s1." + "A" * 5000 + ".AAAA", "é"):
+        since = len(server.read_log())
         r = requests.get(server.url + "/page.html",
                          headers={"Cookie": "flashmsg=" + v})
         assert r.status_code == 200, v
         assert texts(r.text) == []
+        assert re.search(r"^flashmsg=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Path=/",
+                         r.headers.get("Set-Cookie", "")), v
+        # one line says why, with one of the decoder's reasons
+        lines = [l for l in server.read_log()[since:].splitlines()
+                 if "[flashmsg:" in l and any(why in l for why in DECODE_REASONS)]
+        assert len(lines) == 1, (v, server.read_log()[since:])
 
 
 def test_foreign_secret_is_rejected(server, make_server, client):
@@ -126,9 +137,31 @@ def test_custom_cookie_name_domain_and_size(make_server, client):
 def test_two_cookies_with_the_same_name(server, client):
     store(server, client, "info: real one")
     good = client.cookies["flashmsg"]
-    r = requests.get(server.url + "/page.html",
-                     headers={"Cookie": "flashmsg=garbage; flashmsg=%s" % good})
+    store(server, client, "info: second one")
+    both_valid = client.cookies["flashmsg"]
+    with_junk = {"Cookie": "flashmsg=garbage; flashmsg=%s" % good}
+    # junk beside a valid value is ignored, not ours to judge: no rewrite
+    for path in ("/plain.html", "/data.json"):
+        r = requests.get(server.url + path, headers=with_junk)
+        assert not [h for h in r.raw.headers.getlist("Set-Cookie")
+                    if h.startswith("flashmsg=")], path
+    # two valid values of ours: a page that consumes nothing rewrites them
+    # into one cookie holding both
+    two = {"Cookie": "flashmsg=%s; flashmsg=%s" % (good, both_valid)}
+    for path in ("/plain.html", "/data.json"):
+        r = requests.get(server.url + path, headers=two)
+        ours = [h for h in r.raw.headers.getlist("Set-Cookie") if h.startswith("flashmsg=")]
+        assert len(ours) == 1, (path, ours)
+        value = ours[0].split(";")[0][len("flashmsg="):]
+        assert value.startswith("s1.") and "Max-Age=86400" in ours[0]
+        # the rewritten cookie carries the messages, each once
+        r = requests.get(server.url + "/page.html", cookies={"flashmsg": value})
+        assert texts(r.text) == ["real one", "second one"]
+    # the page that shows it: rendered once, and the client told to delete
+    r = requests.get(server.url + "/page.html", headers=with_junk)
     assert texts(r.text) == ["real one"]
+    ours = [h for h in r.raw.headers.getlist("Set-Cookie") if h.startswith("flashmsg=")]
+    assert len(ours) == 1 and ours[0].startswith("flashmsg=; Max-Age=0"), ours
 
 
 def test_encrypted_cookie(make_server, client):
@@ -191,3 +224,56 @@ def test_oversized_newcomer_does_not_evict_pending_messages(server, client):
     log = server.log_since_mark()
     assert re.search(r"1 message\(s\) dropped: .*\(1 too large on their own, 0 oldest\)", log)
     assert texts(client.get(server.url + "/page.html").text) == ["small and older"]
+
+
+def _sf(texts_):
+    return ", ".join('"%s";level=info' % t for t in texts_)
+
+
+@pytest.mark.parametrize("encrypt", [False, True], ids=["signed", "encrypted"])
+def test_size_fit_exact_boundary(make_server, client, encrypt):
+    """FlashMsgCookieMaxSize is the largest value allowed, inclusive: a set
+    of messages whose encoded value is exactly the limit is kept whole, and
+    so are the newest that fit exactly; one byte more drops one."""
+    enc = "FlashMsgCookieEncrypt On\n" if encrypt else ""
+    x, y = "x" * 150, "y" * 150
+    # measure the encoded length of [x, y] where it fits easily
+    wide = make_server(enc, name="wide")
+
+    def measure(texts_):
+        r = requests.get(emit_url(wide.url, status="302", location="/page.html",
+                                  h="X-Flash: " + _sf(texts_)), allow_redirects=False)
+        return len(r.cookies["flashmsg"])
+    limit = measure([x, y])
+    assert 256 <= limit < 2048
+    # one more byte of text is one or two more base64 characters
+    assert limit < measure([x, y + "y"]) <= limit + 2
+
+    srv = make_server(enc + "FlashMsgCookieMaxSize %d" % limit, name="exact")
+
+    def send(texts_):
+        client.cookies.clear()
+        srv.mark_log()
+        r = client.get(emit_url(srv.url, status="302", location="/page.html",
+                                h="X-Flash: " + _sf(texts_)), allow_redirects=False)
+        assert r.status_code == 302
+        return r.cookies.get("flashmsg"), srv.log_since_mark()
+
+    # exactly the limit: the whole set is kept (fm_cookie_fit's first test)
+    value, log = send([x, y])
+    assert len(value) == limit
+    assert "dropped" not in log
+    assert texts(client.get(srv.url + "/page.html").text) == [x, y]
+
+    # an older message that does not fit: the newest two, exactly the limit,
+    # are kept (the binary search's test)
+    value, log = send(["w" * 40, x, y])
+    assert len(value) == limit
+    assert re.search(r"1 message\(s\) dropped: .*\(0 too large on their own, 1 oldest\)", log)
+    assert texts(client.get(srv.url + "/page.html").text) == [x, y]
+
+    # one byte more than the limit: the oldest is dropped
+    value, log = send([x, y + "y"])
+    assert len(value) < limit
+    assert re.search(r"1 message\(s\) dropped: .*\(0 too large on their own, 1 oldest\)", log)
+    assert texts(client.get(srv.url + "/page.html").text) == [y + "y"]

@@ -5,7 +5,7 @@ import re
 
 import requests
 
-from conftest import PAGE, rendered, texts, emit_url
+from conftest import PAGE, PNG, rendered, texts, emit_url
 
 
 def flash(server, client, text="Pending one"):
@@ -69,6 +69,13 @@ def test_json_image_and_plain_page_keep_messages(server, client):
     flash(server, client)
     r = client.get(server.url + "/data.json")
     assert r.json() == {"ok": True}
+    # an image (with the placeholder's bytes in a tEXt chunk) passes
+    # byte for byte, with its validators, and consumes nothing
+    r = client.get(server.url + "/img.png")
+    assert r.status_code == 200 and r.headers["Content-Type"] == "image/png"
+    assert r.content == PNG
+    assert "ETag" in r.headers and r.headers["Content-Length"] == str(len(PNG))
+    assert "Set-Cookie" not in r.headers
     r = client.get(server.url + "/plain.html")
     assert "no placeholder" in r.text and "<ul" not in r.text
     r = client.get(emit_url(server.url, ct="application/json",
@@ -88,7 +95,7 @@ def test_redirects_keep_messages_any_number_of_times(server, client):
 
 def test_no_set_cookie_when_nothing_changes(server, client):
     flash(server, client)
-    for path in ("/data.json", "/plain.html"):
+    for path in ("/data.json", "/img.png", "/plain.html"):
         r = client.get(server.url + path)
         assert "Set-Cookie" not in r.headers, path
     r = requests.get(server.url + "/plain.html")
@@ -166,6 +173,48 @@ def test_placeholder_split_across_buckets(server, client):
     r = client.get(server.url + "/split/partial.html")
     assert r.text == "<p><!--FLASH_MESSAGE</p>"
     assert texts(client.get(server.url + "/page.html").text) == []
+
+
+def scan_page(n):
+    """A page for /split/ (mod_bucketeer cuts buckets at 0x02): its first
+    bucket is exactly n bytes holding no placeholder, nor the start of one;
+    the placeholder opens the second bucket.  The filter counts the bytes
+    it holds after each bucket and gives up once they exceed the limit, so
+    the placeholder is found for n <= FlashMsgScanLimit and not beyond."""
+    head = "<html><body><p>"
+    return head + "x" * (n - len(head)) + "\x02<!--FLASH_MESSAGES--><p>after</p></body></html>"
+
+
+def check_scan_limit(srv, client, limit):
+    # just inside: n == limit bytes held when the placeholder comes
+    srv.write("split/inside.html", scan_page(limit))
+    flash(srv, client, "inside")
+    r = client.get(srv.url + "/split/inside.html")
+    assert texts(r.text) == ["inside"]
+    assert "flashmsg=; Max-Age=0" in r.headers["Set-Cookie"]
+    # just outside: one byte more, the page passes untouched, nothing consumed
+    page = scan_page(limit + 1)
+    srv.write("split/outside.html", page)
+    flash(srv, client, "outside")
+    srv.mark_log()
+    r = client.get(srv.url + "/split/outside.html")
+    assert r.status_code == 200
+    assert r.text == page.replace("\x02", "")
+    assert "Set-Cookie" not in r.headers
+    assert ("no placeholder in the first %d bytes of the page; messages stay pending"
+            % (limit + 1)) in srv.log_since_mark()
+    assert texts(client.get(srv.url + "/page.html").text) == ["outside"]
+
+
+def test_scan_limit_small(make_server, client):
+    srv = make_server("FlashMsgScanLimit 4096\n<Location /split/>\n"
+                      "  SetOutputFilter BUCKETEER\n</Location>",
+                      modules=["bucketeer"], name="scan")
+    check_scan_limit(srv, client, 4096)
+
+
+def test_scan_limit_default_is_128_kib(server, client):
+    check_scan_limit(server, client, 128 * 1024)
 
 
 def test_html_without_caching_headers_must_be_revalidated(server, client):

@@ -139,38 +139,50 @@ def test_cache_never_shares_messages(make_server, kind):
 # --- streaming -----------------------------------------------------------
 
 SLOW_CGI = r'''#!/usr/bin/python3
+# The page in four parts, each flushed.  Before parts 1..3 the CGI waits
+# until the test creates the file go<i> in the directory named by the query
+# string (at most 10 s; then it says so in the page and waits no more).
 import os, sys, time
+gates = os.environ["QUERY_STRING"]
 out = sys.stdout.buffer
 out.write(b"Content-Type: text/html\r\n\r\n")
 out.write(b"<html><body><!--FLASH_MESSAGES--><p>first</p>" + b" " * 4096)
 out.flush()
+patient = True
 for i in range(3):
-    time.sleep(0.7)
+    deadline = time.time() + 10
+    while patient and not os.path.exists(os.path.join(gates, "go%d" % i)):
+        if time.time() > deadline:
+            out.write(b"<p>gate %d timed out</p>" % i)
+            patient = False
+        time.sleep(0.01)
     out.write(b"<p>chunk %d</p>" % i + b" " * 4096)
     out.flush()
 out.write(b"</body></html>")
 '''
 
 
-def arrival_times(url, client):
-    t0 = time.time()
-    times, data = [], b""
-    with client.get(url, stream=True) as r:
-        for chunk in r.raw.stream(1024, decode_content=False):
-            times.append(time.time() - t0)
-            data += chunk
-    return times, data
-
-
 @pytest.mark.parametrize("pending", [False, True])
-def test_streaming_reaches_the_client_progressively(make_server, client, pending):
+def test_streaming_reaches_the_client_progressively(make_server, client, gates, pending):
+    """Each part of the page reaches the client while the CGI is still
+    waiting to write the next one: the test opens the CGI's next gate only
+    once it has received the part before, so a filter that held the page
+    back would leave the CGI waiting until its gates time out."""
     srv = make_server(files={"slow.cgi": SLOW_CGI})
     if pending:
         pend(srv, client, "while streaming")
-    times, data = arrival_times(srv.url + "/slow.cgi", client)
-    assert times[0] < 0.6, times[:3]           # first chunk before the next is written
-    assert times[-1] > 1.8
-    assert b"<p>chunk 2</p>" in data
+    markers = [b"<p>first</p>", b"<p>chunk 0</p>", b"<p>chunk 1</p>"]
+    data, opened = b"", 0
+    with client.get(srv.url + "/slow.cgi?" + gates.dir, stream=True, timeout=30) as r:
+        for chunk in r.raw.stream(1024, decode_content=False):
+            data += chunk
+            while opened < 3 and markers[opened] in data:
+                assert b"<p>chunk %d</p>" % opened not in data   # not written yet
+                gates.open("go%d" % opened)
+                opened += 1
+    assert b"timed out" not in data, data[-200:]
+    assert opened == 3
+    assert data.endswith(b"<p>chunk 2</p>" + b" " * 4096 + b"</body></html>")
     if pending:
         assert texts(data.decode()) == ["while streaming"]
 
