@@ -66,6 +66,8 @@ static void resolve(fm_dir_conf *c)
                        ? c->cookie_domain : NULL;
     e->cookie_max_size = (apr_size_t)OR_DEFAULT(cookie_max_size, FM_UNSET,
                                                 FM_DEFAULT_MAX_SIZE);
+    e->session_max_size = (apr_size_t)OR_DEFAULT(session_max_size, FM_UNSET,
+                                                 FM_DEFAULT_SESSION_MAX_SIZE);
     e->max_age = OR_DEFAULT(max_age, FM_UNSET, FM_DEFAULT_MAX_AGE);
     e->encrypt = OR_DEFAULT(encrypt, FM_UNSET, 0) == 1;
     e->min_level = OR_DEFAULT(min_level, FM_UNSET, FM_INFO);
@@ -98,6 +100,7 @@ void *fm_create_dir_conf(apr_pool_t *p, char *dir)
     c->cookie_name = NULL;
     c->cookie_domain = NULL;
     c->cookie_max_size = FM_UNSET;
+    c->session_max_size = FM_UNSET;
     c->max_age = FM_UNSET;
     c->encrypt = FM_UNSET;
     c->min_level = FM_UNSET;
@@ -126,6 +129,7 @@ void *fm_merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
     MERGE(cookie_name, NULL);
     MERGE(cookie_domain, NULL);
     MERGE(cookie_max_size, FM_UNSET);
+    MERGE(session_max_size, FM_UNSET);
     MERGE(max_age, FM_UNSET);
     MERGE(encrypt, FM_UNSET);
     MERGE(min_level, FM_UNSET);

@@ -37,6 +37,7 @@ extern module AP_MODULE_DECLARE_DATA flashmsg_module;
 #define FM_DEFAULT_HEADER      "X-Flash"
 #define FM_DEFAULT_PLACEHOLDER "<!--FLASH_MESSAGES-->"
 #define FM_DEFAULT_MAX_SIZE    2048
+#define FM_DEFAULT_SESSION_MAX_SIZE 2048
 #define FM_DEFAULT_MAX_AGE     86400
 #define FM_DEFAULT_SCAN_LIMIT  (128 * 1024)
 #define FM_DEFAULT_HTMX_EVENT  "flashmsg"
@@ -62,6 +63,7 @@ typedef struct {
     const char *cookie_name;        /* FlashMsgCookieName */
     const char *cookie_domain;      /* FlashMsgCookieDomain, NULL if none */
     apr_size_t cookie_max_size;     /* FlashMsgCookieMaxSize */
+    apr_size_t session_max_size;    /* FlashMsgSessionMaxSize */
     apr_int64_t max_age;            /* FlashMsgMaxAge */
     int encrypt;                    /* FlashMsgCookieEncrypt */
     int min_level;                  /* FlashMsgMinLevel */

@@ -18,6 +18,7 @@ typedef struct {
     const char *cookie_name;        /* FlashMsgCookieName */
     const char *cookie_domain;      /* FlashMsgCookieDomain */
     apr_int64_t cookie_max_size;    /* FlashMsgCookieMaxSize */
+    apr_int64_t session_max_size;   /* FlashMsgSessionMaxSize */
     apr_int64_t max_age;            /* FlashMsgMaxAge */
     int encrypt;                    /* FlashMsgCookieEncrypt */
     int min_level;                  /* FlashMsgMinLevel */

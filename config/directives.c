@@ -250,6 +250,13 @@ static const char *set_cookie_max_size(cmd_parms *cmd, void *dc,
                         &((fm_dir_conf *)dc)->cookie_max_size));
 }
 
+static const char *set_session_max_size(cmd_parms *cmd, void *dc,
+                                        const char *arg)
+{
+    return changed(dc, parse_number(cmd, arg, 256, 1024 * 1024,
+                                    &((fm_dir_conf *)dc)->session_max_size));
+}
+
 static const char *set_max_age(cmd_parms *cmd, void *dc, const char *arg)
 {
     return changed(dc, parse_number(cmd, arg, 1, 10LL * 365 * 86400,
@@ -430,6 +437,8 @@ const command_rec fm_directives[] = {
                   "Domain attribute of the cookie (default none)"),
     AP_INIT_TAKE1("FlashMsgCookieMaxSize", set_cookie_max_size, NULL, DIR_CTX,
                   "largest cookie value in bytes (default 2048)"),
+    AP_INIT_TAKE1("FlashMsgSessionMaxSize", set_session_max_size, NULL,
+                  DIR_CTX, "largest session entry in bytes (default 2048)"),
     AP_INIT_FLAG("FlashMsgCookieEncrypt", set_flag,
                  (void *)APR_OFFSETOF(fm_dir_conf, encrypt), DIR_CTX,
                  "On to encrypt the cookie with AES-256-GCM (default Off)"),

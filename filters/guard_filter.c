@@ -84,6 +84,8 @@ apr_status_t fm_guard_filter(ap_filter_t *f, apr_bucket_brigade *bb)
     }
     fm_response_unset(r, header);
     fm_response_unset(r, FM_CONSUMED_HEADER);
+    /* mod_session saved in MOD_SESSION_OUT, before us: did it? */
+    fm_store_confirm(r);
     flags = fm_store_flags(r);
     if (flags & FM_STORE_RENDERED)
         fm_cache_forbid_all(r);

@@ -15,22 +15,6 @@
 APLOG_USE_MODULE(flashmsg);
 
 typedef struct {
-    const char *name;
-    fm_codec_opts opts;
-    apr_size_t max_size;
-} cookie_conf;
-
-static void cookie_conf_of(request_rec *r, cookie_conf *cc)
-{
-    const fm_settings *c = fm_settings_of(r);
-    cc->name = c->cookie_name;
-    cc->opts.cookie_name = c->cookie_name;
-    cc->opts.encrypt = c->encrypt;
-    cc->opts.max_age = c->max_age;
-    cc->max_size = c->cookie_max_size;
-}
-
-typedef struct {
     apr_pool_t *p;
     const char *name;
     apr_array_header_t *values;
@@ -84,7 +68,8 @@ unsigned fm_cookie_read(request_rec *r, apr_array_header_t *msgs,
                         fm_held *held)
 {
     const fm_srv_conf *sc = fm_server_of(r);
-    cookie_conf cc;
+    fm_budget b;
+    const char *name;
     apr_array_header_t *values;
     apr_hash_t *seen;
     const char *why[FM_REJECTS_LOGGED];
@@ -92,8 +77,9 @@ unsigned fm_cookie_read(request_rec *r, apr_array_header_t *msgs,
     unsigned all_flags = 0;
     int i, valid = 0, rejected = 0, before = msgs->nelts;
 
-    cookie_conf_of(r, &cc);
-    values = cookie_values(r, cc.name);
+    fm_cookie_budget(r, &b);
+    name = b.opts.cookie_name;
+    values = cookie_values(r, name);
     if (values->nelts == 0)
         return 0;
     held->had_cookie = 1;
@@ -112,7 +98,7 @@ unsigned fm_cookie_read(request_rec *r, apr_array_header_t *msgs,
         if (apr_hash_get(seen, v, APR_HASH_KEY_STRING))
             continue;           /* the same value twice counts once */
         apr_hash_set(seen, v, APR_HASH_KEY_STRING, v);
-        ds = fm_cookie_decode(msgs->pool, sc->keys, &cc.opts, v, strlen(v),
+        ds = fm_cookie_decode(msgs->pool, sc->keys, &b.opts, v, strlen(v),
                               fm_now(), msgs, &flags, &expired, &key_index);
         if (ds != FM_DECODE_OK) {
             if (rejected < FM_REJECTS_LOGGED) {
@@ -136,11 +122,11 @@ unsigned fm_cookie_read(request_rec *r, apr_array_header_t *msgs,
     for (i = 0; i < rejected && i < FM_REJECTS_LOGGED; i++)
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, FM_LOGPFX
                       "cookie %s ignored%s: %s (%" APR_SIZE_T_FMT " bytes)",
-                      cc.name, valid ? " (a valid value was found)"
+                      name, valid ? " (a valid value was found)"
                       : " and deleted", why[i], why_len[i]);
     if (rejected > FM_REJECTS_LOGGED)
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, FM_LOGPFX
-                      "cookie %s: %d more value(s) ignored", cc.name,
+                      "cookie %s: %d more value(s) ignored", name,
                       rejected - FM_REJECTS_LOGGED);
     if (valid == 0) {
         /* Nothing usable: delete what the client holds under our name. */
@@ -175,18 +161,57 @@ static const char *cookie_attrs(request_rec *r)
                        c->cookie_domain ? c->cookie_domain : "", NULL);
 }
 
+typedef struct {
+    const char *prefix;         /* "name=" */
+    apr_size_t len;
+    apr_array_header_t *others;
+    int ours;
+} set_cookie_ctx;
+
+static int keep_others(void *v, const char *key, const char *value)
+{
+    set_cookie_ctx *sc = v;
+    (void)key;
+    if (strncmp(value, sc->prefix, sc->len))
+        APR_ARRAY_PUSH(sc->others, const char *) = value;
+    else
+        sc->ours++;
+    return 1;
+}
+
+/* A second write in one response replaces the first (the last-line filter
+ * may rewrite what the body filter wrote): one Set-Cookie of ours at most. */
+static void forget_earlier_write(request_rec *r, const char *name)
+{
+    set_cookie_ctx sc;
+    int i;
+    sc.prefix = apr_pstrcat(r->pool, name, "=", NULL);
+    sc.len = strlen(sc.prefix);
+    sc.others = apr_array_make(r->pool, 2, sizeof(const char *));
+    sc.ours = 0;
+    apr_table_do(keep_others, &sc, r->err_headers_out, "Set-Cookie", NULL);
+    if (!sc.ours)
+        return;
+    apr_table_unset(r->err_headers_out, "Set-Cookie");
+    for (i = 0; i < sc.others->nelts; i++)
+        apr_table_addn(r->err_headers_out, "Set-Cookie",
+                       APR_ARRAY_IDX(sc.others, i, const char *));
+}
+
 void fm_cookie_write(request_rec *r, const fm_held *held,
                      const fm_message *msgs, int n, unsigned flags)
 {
     const fm_srv_conf *sc = fm_server_of(r);
-    cookie_conf cc;
-    const char *value;
+    fm_budget b;
+    const char *name, *value;
 
-    cookie_conf_of(r, &cc);
+    fm_cookie_budget(r, &b);
+    name = b.opts.cookie_name;
+    forget_earlier_write(r, name);
     if (n == 0 && !flags) {
         if (held->had_cookie)
             apr_table_addn(r->err_headers_out, "Set-Cookie",
-                           apr_pstrcat(r->pool, cc.name, "=; Max-Age=0; "
+                           apr_pstrcat(r->pool, name, "=; Max-Age=0; "
                                        "Expires=Thu, 01 Jan 1970 00:00:00 GMT",
                                        cookie_attrs(r), NULL));
         return;
@@ -197,24 +222,16 @@ void fm_cookie_write(request_rec *r, const fm_held *held,
                       "lost", n);
         return;
     }
-    value = fm_cookie_encode(r->pool, sc->keys, &cc.opts, msgs, n, flags,
+    value = fm_cookie_encode(r->pool, sc->keys, &b.opts, msgs, n, flags,
                              fm_now());
     apr_table_addn(r->err_headers_out, "Set-Cookie",
                    apr_psprintf(r->pool, "%s=%s; Max-Age=%" APR_INT64_T_FMT
-                                "%s", cc.name, value, cc.opts.max_age,
+                                "%s", name, value, b.opts.max_age,
                                 cookie_attrs(r)));
     ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, FM_LOGPFX
                   "%d message(s) stored in cookie (%" APR_SIZE_T_FMT
                   " bytes)%s", n, strlen(value),
                   (flags & FM_COOKIE_CONTINUED) ? ", more in the session" : "");
-}
-
-int fm_cookie_fit_count(request_rec *r, const fm_message *msgs, int n,
-                        int keep_newest)
-{
-    cookie_conf cc;
-    cookie_conf_of(r, &cc);
-    return fm_cookie_fit(&cc.opts, msgs, n, cc.max_size, keep_newest);
 }
 
 static void cookie_load(request_rec *r, apr_array_header_t *msgs,
@@ -223,34 +240,17 @@ static void cookie_load(request_rec *r, apr_array_header_t *msgs,
     fm_cookie_read(r, msgs, held);
 }
 
-/* Cookie storage alone keeps the newest messages that fit.  A message too
- * large for the cookie on its own is dropped first, so that one oversized
- * newcomer cannot push out everything that was pending before it. */
+/* Cookie storage alone keeps the newest messages that fit (fit.c). */
 static void cookie_save(request_rec *r, const apr_array_header_t *list,
                         const fm_held *held)
 {
-    const fm_message *all = (const fm_message *)list->elts;
-    int n = list->nelts, i, keep, oversized = 0;
-    apr_size_t max = fm_settings_of(r)->cookie_max_size;
-    apr_array_header_t *fit = apr_array_make(r->pool, n ? n : 1,
-                                             sizeof(fm_message));
-    const fm_message *msgs;
-
-    for (i = 0; i < n; i++) {
-        if (fm_cookie_fit_count(r, &all[i], 1, 1) == 1)
-            APR_ARRAY_PUSH(fit, fm_message) = all[i];
-        else
-            oversized++;
-    }
-    msgs = (const fm_message *)fit->elts;
-    keep = fm_cookie_fit_count(r, msgs, fit->nelts, 1);
-    if (keep < n)
-        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, FM_LOGPFX
-                      "%d message(s) dropped: they do not fit in "
-                      "FlashMsgCookieMaxSize %" APR_SIZE_T_FMT " (%d too large "
-                      "on their own, %d oldest)", n - keep, max, oversized,
-                      fit->nelts - keep);
-    fm_cookie_write(r, held, msgs + (fit->nelts - keep), keep, 0);
+    fm_budget b;
+    const fm_message *kept;
+    int n;
+    fm_cookie_budget(r, &b);
+    kept = fm_fit_newest(r, &b, (const fm_message *)list->elts, list->nelts,
+                         &n);
+    fm_cookie_write(r, held, kept, n, 0);
 }
 
 const fm_storage_ops fm_cookie_storage = {

@@ -50,12 +50,14 @@ int fm_session_loaded(void)
 
 /* The session value is bound to its own name, so a value cannot be moved
  * between the cookie and the session. */
-static void session_opts(request_rec *r, fm_codec_opts *o)
+void fm_session_budget(request_rec *r, fm_budget *b)
 {
     const fm_settings *c = fm_settings_of(r);
-    o->cookie_name = "session:" FM_SESSION_KEY;
-    o->encrypt = c->encrypt;
-    o->max_age = c->max_age;
+    b->opts.cookie_name = "session:" FM_SESSION_KEY;
+    b->opts.encrypt = c->encrypt;
+    b->opts.max_age = c->max_age;
+    b->max = c->session_max_size;
+    b->directive = "FlashMsgSessionMaxSize";
 }
 
 void fm_session_read(request_rec *r, apr_array_header_t *msgs,
@@ -64,7 +66,7 @@ void fm_session_read(request_rec *r, apr_array_header_t *msgs,
     const fm_srv_conf *sc = fm_server_of(r);
     const char *v = NULL;
     session_rec *z = NULL;
-    fm_codec_opts o;
+    fm_budget b;
     fm_decode_status ds;
     unsigned flags;
     int expired = 0, key_index = 0, before = msgs->nelts;
@@ -76,8 +78,8 @@ void fm_session_read(request_rec *r, apr_array_header_t *msgs,
     if (session_get(r, z, FM_SESSION_KEY, &v) != APR_SUCCESS || !v || !*v)
         return;
     held->had_session = 1;
-    session_opts(r, &o);
-    ds = fm_cookie_decode(msgs->pool, sc->keys, &o, v, strlen(v),
+    fm_session_budget(r, &b);
+    ds = fm_cookie_decode(msgs->pool, sc->keys, &b.opts, v, strlen(v),
                           fm_now(), msgs, &flags, &expired, &key_index);
     if (ds != FM_DECODE_OK) {
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, FM_LOGPFX
@@ -118,6 +120,23 @@ static void remove_session_out_filter(request_rec *r)
     }
 }
 
+/* Our entry is set; MOD_SESSION_OUT saves the session later, and marks it
+ * written only if the save succeeded (mod_session.c): remember the session
+ * to ask afterwards (fm_session_outcome). */
+#define FM_AWAITED_SAVE "mod_flashmsg:awaited-session-save"
+typedef struct {
+    session_rec *z;
+    int n;          /* messages set in it (0: our entry removed) */
+} awaited_save;
+
+static void await_save(request_rec *r, session_rec *z, int n)
+{
+    awaited_save *w = apr_palloc(r->pool, sizeof(*w));
+    w->z = z;
+    w->n = n;
+    apr_pool_userdata_setn(w, FM_AWAITED_SAVE, NULL, r->pool);
+}
+
 fm_session_status fm_session_write(request_rec *r, const fm_held *held,
                                    const fm_message *msgs, int n)
 {
@@ -135,9 +154,10 @@ fm_session_status fm_session_write(request_rec *r, const fm_held *held,
     if (n == 0 && !held->had_session)
         return FM_SESSION_OK;                   /* nothing of ours to clear */
     if (n > 0) {
-        fm_codec_opts o;
-        session_opts(r, &o);
-        value = fm_cookie_encode(r->pool, sc->keys, &o, msgs, n, 0, fm_now());
+        fm_budget b;
+        fm_session_budget(r, &b);
+        value = fm_cookie_encode(r->pool, sc->keys, &b.opts, msgs, n, 0,
+                                 fm_now());
     }
     if (rv != APR_SUCCESS) {
         /* Undecodable incoming session: start a new one. */
@@ -159,9 +179,22 @@ fm_session_status fm_session_write(request_rec *r, const fm_held *held,
         if (session_save(r, z) != APR_SUCCESS)
             return FM_SESSION_FAILED;
     }
+    else {
+        await_save(r, z, n);
+    }
     ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, FM_LOGPFX
                   "%d message(s) stored in the session", n);
     return FM_SESSION_OK;
+}
+
+fm_session_status fm_session_outcome(request_rec *r, int *n)
+{
+    awaited_save *w = NULL;
+    apr_pool_userdata_get((void **)&w, FM_AWAITED_SAVE, r->pool);
+    if (!w || w->z->written)
+        return FM_SESSION_OK;
+    *n = w->n;
+    return FM_SESSION_FAILED;
 }
 
 static void session_storage_load(request_rec *r, apr_array_header_t *msgs,
@@ -174,8 +207,13 @@ static void session_storage_save(request_rec *r,
                                  const apr_array_header_t *list,
                                  const fm_held *held)
 {
-    int n = list->nelts;
-    switch (fm_session_write(r, held, (const fm_message *)list->elts, n)) {
+    fm_budget b;
+    const fm_message *kept;
+    int n;
+    fm_session_budget(r, &b);
+    kept = fm_fit_newest(r, &b, (const fm_message *)list->elts, list->nelts,
+                         &n);
+    switch (fm_session_write(r, held, kept, n)) {
     case FM_SESSION_OK:
         return;
     case FM_SESSION_UNAVAILABLE:

@@ -36,3 +36,29 @@ void fm_storage_save(request_rec *r, const apr_array_header_t *msgs,
 {
     storage_for(r)->save(r, msgs, held);
 }
+
+void fm_storage_confirm(request_rec *r, const apr_array_header_t *msgs,
+                        const fm_held *held)
+{
+    const fm_storage_ops *ops = storage_for(r);
+    int n = 0;
+    if (ops == &fm_cookie_storage
+        || fm_session_outcome(r, &n) == FM_SESSION_OK)
+        return;
+    if (n == 0)
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, FM_LOGPFX
+                      "the session could not be saved (see mod_session's "
+                      "error) for %s: messages already shown are still in "
+                      "it and may be shown again", r->uri);
+    else if (ops == &fm_fallback_storage) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, FM_LOGPFX
+                      "the session could not be saved (see mod_session's "
+                      "error) for %s: its %d message(s) go to the cookie "
+                      "instead, as many as fit", r->uri, n);
+        fm_cookie_storage.save(r, msgs, held);
+    }
+    else
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, FM_LOGPFX
+                      "the session could not be saved (see mod_session's "
+                      "error) for %s: %d message(s) lost", r->uri, n);
+}

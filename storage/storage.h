@@ -39,10 +39,32 @@ extern const fm_storage_ops fm_fallback_storage;
 void fm_storage_load(request_rec *r, apr_array_header_t *msgs, fm_held *held);
 void fm_storage_save(request_rec *r, const apr_array_header_t *msgs,
                      const fm_held *held);
+/* Once every content filter ran (mod_session saves in one): report a save
+ * that did not happen, and where the cookie can still carry the messages
+ * (fallback), put them there.  msgs: what was saved. */
+void fm_storage_confirm(request_rec *r, const apr_array_header_t *msgs,
+                        const fm_held *held);
 /* Could the client have pending messages?  No decoding, no allocation. */
 int fm_storage_may_hold(request_rec *r);
 /* Does the request carry our cookie?  No allocation. */
 int fm_cookie_present(request_rec *r);
+
+/* Size budgets (fit.c): how messages are encoded and how many bytes they
+ * may take in one place. */
+typedef struct {
+    fm_codec_opts opts;
+    apr_size_t max;
+    const char *directive;      /* the directive that sets max, for logs */
+} fm_budget;
+
+void fm_cookie_budget(request_rec *r, fm_budget *b);
+void fm_session_budget(request_rec *r, fm_budget *b);
+/* Does m fit the budget on its own? */
+int fm_fits_alone(const fm_budget *b, const fm_message *m);
+/* The newest of msgs[0..n) that fit b (*kept of them), dropping first any
+ * message too large on its own; one warning says what was dropped. */
+const fm_message *fm_fit_newest(request_rec *r, const fm_budget *b,
+                                const fm_message *msgs, int n, int *kept);
 
 /* Cookie primitives (cookie_storage.c). */
 /* Returns the cookie's flags (FM_COOKIE_CONTINUED). */
@@ -51,8 +73,6 @@ unsigned fm_cookie_read(request_rec *r, apr_array_header_t *msgs,
 /* n == 0 and no flags deletes the cookie if the client had one. */
 void fm_cookie_write(request_rec *r, const fm_held *held,
                      const fm_message *msgs, int n, unsigned flags);
-int fm_cookie_fit_count(request_rec *r, const fm_message *msgs, int n,
-                        int keep_newest);
 
 /* Session primitives (session_storage.c). */
 typedef enum {
@@ -69,5 +89,8 @@ void fm_session_read(request_rec *r, apr_array_header_t *msgs,
 /* n == 0 removes our entry if the session holds one. */
 fm_session_status fm_session_write(request_rec *r, const fm_held *held,
                                    const fm_message *msgs, int n);
+/* After MOD_SESSION_OUT ran: did the session written above reach its store?
+ * FM_SESSION_FAILED with *n = the messages it was to hold. */
+fm_session_status fm_session_outcome(request_rec *r, int *n);
 
 #endif

@@ -284,6 +284,13 @@ void fm_store_commit(request_rec *r, int rendered)
         fm_cache_forbid_sharing(r);
 }
 
+void fm_store_confirm(request_rec *r)
+{
+    fm_state *st = peek(r);
+    if (st && (st->flags & FM_STORE_SAVED))
+        fm_storage_confirm(r, st->msgs, &st->held);
+}
+
 const char *fm_store_json(request_rec *r)
 {
     const apr_array_header_t *msgs = fm_store_pending(r);

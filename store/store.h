@@ -49,6 +49,10 @@ void fm_store_consume_all(request_rec *r);
  * messages were shown in this page. */
 void fm_store_commit(request_rec *r, int rendered);
 
+/* Every content filter has run (the last-line filter): check that what
+ * commit wrote reached storage, and recover or report what did not. */
+void fm_store_confirm(request_rec *r);
+
 /* The pending messages as JSON under r's levels and tags. */
 const char *fm_store_json(request_rec *r);
 

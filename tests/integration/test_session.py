@@ -78,7 +78,8 @@ def test_session_storage(make_server, client, backend):
 
 @pytest.mark.parametrize("backend", ["cookie", "crypto", "dbd"])
 def test_fallback_overflow_end_to_end(make_server, client, backend):
-    srv = session_server(make_server, backend, "fallback")
+    # more than the default FlashMsgSessionMaxSize (2048): raised here
+    srv = session_server(make_server, backend, "fallback", "FlashMsgSessionMaxSize 8192")
     r = redirect_with(srv, client, big(8, 400))
     assert "flashmsg" in r.cookies and "session" in client.cookies
     assert len(r.cookies["flashmsg"]) <= 2048
@@ -104,13 +105,13 @@ def test_fallback_small_messages_stay_in_cookie(make_server, client):
 
 
 def test_fallback_single_huge_message_goes_to_session(make_server, client):
-    srv = session_server(make_server, "dbd", "fallback")
+    srv = session_server(make_server, "dbd", "fallback", "FlashMsgSessionMaxSize 8192")
     redirect_with(srv, client, big(1, 5000))
     assert texts(client.get(srv.url + "/page.html").text) == ["m" * 5000 + " 0"]
 
 
 def test_orphaned_session_leftovers_are_shown(make_server, client):
-    srv = session_server(make_server, "dbd", "fallback")
+    srv = session_server(make_server, "dbd", "fallback", "FlashMsgSessionMaxSize 8192")
     redirect_with(srv, client, big(8, 400))
     # the browser loses our cookie but keeps the session
     client.cookies.clear(domain=list(client.cookies.list_domains())[0], path="/", name="flashmsg")
@@ -276,3 +277,58 @@ def test_order_survives_a_session_that_was_not_read(make_server):
     shown = texts(r.text)
     assert shown[-1] == "late" and len(shown) == 7, shown
     assert [t.rsplit(" ", 1)[1] for t in shown[:-1]] == [str(i) for i in range(6)]
+
+
+@pytest.mark.parametrize("backend", ["cookie", "dbd"])
+def test_session_part_stays_bounded(make_server, backend):
+    """A FlashMsgAdd + Redirect to a page without the placeholder, hit again
+    and again: the session part used to grow with every hit until the
+    browser's Cookie header passed httpd's limit and every request of the
+    client got 400 (mod_session_cookie), or the row grew without end (dbd)."""
+    extra = ('<Location /again>\nFlashMsgAdd info "another one from the '
+             'configuration, long enough to fill the cookie quickly"\n'
+             'Redirect 302 /again /plain.html\n</Location>')
+    srv = session_server(make_server, backend, "fallback", extra)
+    client = requests.Session()
+    sizes = []
+    for i in range(120):
+        r = client.get(srv.url + "/again")      # follows to /plain.html
+        assert r.status_code == 200, (i, r.status_code)
+        sizes.append(len(client.cookies.get("session", "")))
+    if backend == "cookie":
+        # FlashMsgSessionMaxSize (default 2048) plus mod_session's own framing
+        assert max(sizes) < 2048 + 600, max(sizes)
+    else:
+        with sqlite3.connect(srv.db) as c:
+            longest = c.execute("select max(length(value)) from session").fetchone()[0]
+        assert longest < 2048 + 600, longest
+    assert len(client.cookies["flashmsg"]) <= 2048
+    assert re.search(r"message\(s\) dropped: they do not fit in FlashMsgCookieMaxSize "
+                     r"2048 and FlashMsgSessionMaxSize 2048", srv.read_log())
+    shown = texts(client.get(srv.url + "/page.html").text)
+    assert 10 < len(shown) < 120
+
+
+def read_only(srv):
+    """The database can be read but no longer written (as under a lock that
+    never clears): every session save of mod_session_dbd fails."""
+    os.chmod(srv.db, 0o444)
+    os.chmod(os.path.dirname(srv.db), 0o555)
+
+
+@pytest.mark.parametrize("storage", ["session", "fallback"])
+def test_a_session_that_cannot_be_saved_is_not_silent(make_server, client, storage):
+    srv = session_server(make_server, "dbd", storage)
+    srv.expect_error(r"session not saved|AH0185[0-9]")    # mod_session(_dbd)
+    srv.expect_error(r"mod_flashmsg: the session could not be saved")
+    read_only(srv)
+    value = big(6, 300) if storage == "fallback" else "info: never stored"
+    r = redirect_with(srv, client, value)
+    log = srv.log_since_mark()
+    if storage == "session":
+        assert re.search(r"the session could not be saved .* 1 message\(s\) lost", log), log
+    else:
+        # what the session could not take goes to the cookie, newest first
+        assert re.search(r"its \d+ message\(s\) go to the cookie instead", log), log
+        shown = texts(client.get(srv.url + "/page.html").text)
+        assert shown and shown[-1].endswith(" 5"), shown
