@@ -18,19 +18,41 @@
 
 APLOG_USE_MODULE(flashmsg);
 
+/* The JSON goes out as a request header: keep it below the 8 KiB that
+ * httpd and most app servers accept for one header field.  Messages that
+ * do not fit are not exposed and stay pending for a later request. */
+#define FM_EXPOSE_MAX 8000
+
 int fm_expose_fixups(request_rec *r)
 {
     const fm_settings *c = fm_settings_of(r);
     const char *json;
-    int n;
+    int n, all, lo, hi;
 
     if (!c->enabled || r->main)
         return DECLINED;
     /* Only this module may speak for the message store. */
     apr_table_unset(r->headers_in, FM_PENDING_HEADER);
-    if (!c->expose || (n = fm_store_pending(r)->nelts) == 0)
+    if (!c->expose || (all = fm_store_pending(r)->nelts) == 0)
         return DECLINED;
-    json = fm_store_json(r);
+    /* the most of the oldest that fit (bisection; more never fits better) */
+    lo = 0;
+    hi = all;
+    while (lo < hi) {
+        int mid = lo + (hi - lo + 1) / 2;
+        if (strlen(fm_store_json_oldest(r, mid)) <= FM_EXPOSE_MAX)
+            lo = mid;
+        else
+            hi = mid - 1;
+    }
+    if ((n = lo) == 0)
+        return DECLINED;
+    if (n < all)
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, FM_LOGPFX
+                      "%d of %d pending message(s) exposed to the backend: "
+                      "the rest would pass %d bytes of JSON", n, all,
+                      FM_EXPOSE_MAX);
+    json = fm_store_json_oldest(r, n);
     apr_table_setn(r->subprocess_env, FM_PENDING_ENV, json);
     apr_table_setn(r->headers_in, FM_PENDING_HEADER, json);
     fm_store_mark_exposed(r, n);

@@ -291,12 +291,18 @@ void fm_store_confirm(request_rec *r)
         fm_storage_confirm(r, st->msgs, &st->held);
 }
 
-const char *fm_store_json(request_rec *r)
+const char *fm_store_json_oldest(request_rec *r, int n)
 {
     const apr_array_header_t *msgs = fm_store_pending(r);
     return fm_json_messages(r->pool, fm_server_of(r)->levels,
                             fm_settings_of(r)->tags,
-                            (const fm_message *)msgs->elts, msgs->nelts);
+                            (const fm_message *)msgs->elts,
+                            n < msgs->nelts ? n : msgs->nelts);
+}
+
+const char *fm_store_json(request_rec *r)
+{
+    return fm_store_json_oldest(r, fm_store_pending(r)->nelts);
 }
 
 void fm_store_mark_exposed(request_rec *r, int n)

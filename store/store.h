@@ -53,8 +53,10 @@ void fm_store_commit(request_rec *r, int rendered);
  * commit wrote reached storage, and recover or report what did not. */
 void fm_store_confirm(request_rec *r);
 
-/* The pending messages as JSON under r's levels and tags. */
+/* The pending messages as JSON under r's levels and tags; the _oldest
+ * form only the oldest n of them. */
 const char *fm_store_json(request_rec *r);
+const char *fm_store_json_oldest(request_rec *r, int n);
 
 /* FlashMsgExpose: remember that the first n pending messages were handed
  * to the backend; fm_store_exposed says how many. */

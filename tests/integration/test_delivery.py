@@ -216,3 +216,22 @@ def test_htmx_off_or_plain_requests_unchanged(server, client):
     r = client.get(server.url + "/hx/frag.html")
     assert "HX-Trigger" not in r.headers
     assert texts(client.get(server.url + "/hx/page.html").text) == ["no htmx header"]
+
+
+def test_expose_is_bounded_and_consumes_only_what_was_exposed(make_server, client):
+    """What goes to the backend as a request header stays below 8000 bytes
+    of JSON (typical header limits); what does not fit is not exposed, and
+    X-Flash-Consumed: 1 consumes only the exposed ones."""
+    srv = make_server("FlashMsgCookieMaxSize 6000\n"
+                      "<Location /expose/>\nFlashMsgExpose On\n</Location>\n",
+                      files={"expose/show.cgi": EXPOSE_CGI})
+    # non-ASCII text: 2 bytes in the cookie, 6 characters of JSON (\u00e9)
+    texts_ = ["%d %s" % (i, "\u00e9" * 250) for i in range(6)]
+    for t in texts_:
+        client.get(emit_url(srv.url, status="302", location="/plain.html",
+                            h="X-Flash: info: " + t), allow_redirects=False)
+    seen = client.get(srv.url + "/expose/show.cgi?consume=1").json()
+    assert len(seen["header"]) <= 8000
+    exposed = [m["message"] for m in json.loads(seen["header"])["messages"]]
+    assert 0 < len(exposed) < 6 and exposed == texts_[:len(exposed)]
+    assert texts(client.get(srv.url + "/page.html").text) == texts_[len(exposed):]
