@@ -31,11 +31,13 @@ BUILD      := build
 .PHONY: all help deps test unit integration test-asan browser docs-check package-test deb screenshot demo install clean fuzz bench bench-quick
 all: mod_flashmsg.so
 
+include tests/unit/rules.mk
+
 help:
 	@echo "make            build mod_flashmsg.so with apxs"
 	@echo "make deps       install build/test dependencies (apt-get, as root)"
 	@echo "make test       deps + build + unit + integration tests"
-	@echo "make unit       Check unit tests of the core (ASan + UBSan)"
+	@echo "make unit       Check unit tests, filter tests, fuzz corpus replay (ASan + UBSan)"
 	@echo "make integration  pytest against a real apache2"
 	@echo "make test-asan  the integration suite against an ASan+UBSan module"
 	@echo "make browser    headless Chromium drives the demo site"
@@ -54,14 +56,16 @@ mod_flashmsg.so: $(MOD_SRC) $(CORE_HDR) $(GLUE_HDR)
 	$(APXS) -c -o mod_flashmsg.la $(MOD_CFLAGS) $(MOD_SRC) -lcrypto
 	cp .libs/mod_flashmsg.so $@
 
-$(BUILD)/unit_tests: $(UNIT_SRC) $(CORE_SRC) $(CORE_HDR)
+$(BUILD)/unit_tests: $(UNIT_SRC) $(CORE_SRC) $(CORE_HDR) $(FIXTURES)
 	@mkdir -p $(BUILD)
 	$(CC) $(WARN) -std=gnu99 -g -O1 $(SAN_FLAGS) $(APR_CFLAGS) -Icore \
-	    -o $@ $(UNIT_SRC) $(CORE_SRC) -lapr-1 -laprutil-1 -lcrypto $(CHECK_LIBS)
+	    -o $@ $(UNIT_SRC) $(CORE_SRC) $(FIXTURES_SRC) -lapr-1 -laprutil-1 -lcrypto $(CHECK_LIBS)
 
-unit: $(BUILD)/unit_tests
+unit: $(BUILD)/unit_tests $(BUILD)/glue_tests $(FUZZ_REPLAY)
 	CK_FORK=no ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	    $(BUILD)/unit_tests
+	CK_FORK=no $(SAN_ENV) $(BUILD)/glue_tests
+	@for t in $(FUZZ_REPLAY); do $(SAN_ENV) $$t tests/fuzz/corpus/$${t#$(BUILD)/replay/fuzz_} || exit 1; done
 
 integration: mod_flashmsg.so
 	cd tests/integration && $(PYTHON) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS) .
@@ -127,10 +131,10 @@ install: mod_flashmsg.so
 
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,$(BUILD)/fuzz_%,$(wildcard tests/fuzz/fuzz_*.c))
-$(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(CORE_SRC) $(CORE_HDR)
+$(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(CORE_SRC) $(CORE_HDR) $(FIXTURES)
 	@mkdir -p $(BUILD)
 	clang -g -O1 -fsanitize=fuzzer,address,undefined $(APR_CFLAGS) -Icore \
-	    -o $@ $< $(CORE_SRC) -lapr-1 -laprutil-1 -lcrypto
+	    -o $@ $< $(CORE_SRC) $(FIXTURES_SRC) -lapr-1 -laprutil-1 -lcrypto
 
 # Every target at once for FUZZ_SECONDS (new inputs go to build/corpus, the
 # seeds in tests/fuzz/corpus are only read); fails if any target finds a crash.
@@ -148,10 +152,10 @@ fuzz: $(FUZZ_TARGETS)
 	if [ $$fail != 0 ]; then echo "fuzz: a target failed, see $(BUILD)/fuzzlogs"; \
 	    grep -l -E 'ERROR|SUMMARY' $(BUILD)/fuzzlogs/*.log | xargs -r tail -n 40; exit 1; fi
 
-$(BUILD)/codec_bench: bench/codec_bench.c $(CORE_SRC) $(CORE_HDR)
+$(BUILD)/codec_bench: bench/codec_bench.c $(CORE_SRC) $(CORE_HDR) $(FIXTURES)
 	@mkdir -p $(BUILD)
 	$(CC) -O2 $(WARN) -std=gnu99 $(APR_CFLAGS) -Icore -o $@ $< $(CORE_SRC) \
-	    -lapr-1 -laprutil-1 -lcrypto
+	    $(FIXTURES_SRC) -lapr-1 -laprutil-1 -lcrypto
 
 bench: mod_flashmsg.so $(BUILD)/codec_bench
 	@bash scripts/install-deps.sh bench

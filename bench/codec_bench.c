@@ -14,6 +14,7 @@
 
 #include "cookie_codec.h"
 #include "keys.h"
+#include "../tests/common/fixtures.h"
 
 static double now_ns(void)
 {
@@ -24,35 +25,22 @@ static double now_ns(void)
 
 int main(int argc, char **argv)
 {
-    apr_pool_t *root, *p;
-    const char *secret = "bench-secret-0123456789abcdef0123456789";
-    fm_keyring *kr;
+    apr_pool_t *root = fx_process_pool(), *p;
+    fm_keyring *kr = fx_keyring(root, FX_SECRET_A, NULL);
     int counts[] = { 1, 5, 20 }, ci, enc;
     long iters = argc > 1 ? atol(argv[1]) : 20000;
 
-    apr_initialize();
-    apr_pool_create(&root, NULL);
     apr_pool_create(&p, root);
-    if (fm_keyring_make(root, &secret, 1, &kr)) {
-        fprintf(stderr, "keyring failed\n");
-        return 1;
-    }
     printf("kind,messages,value_bytes,store_ns,load_ns\n");
     for (enc = 0; enc < 2; enc++) {
         for (ci = 0; ci < 3; ci++) {
-            int n = counts[ci], i;
+            int n = counts[ci];
             long k;
-            fm_message m[20];
-            fm_codec_opts o = { "flashmsg", enc, 86400 };
+            fm_message *m = fx_msgs_typical(root, n, 1800000000);
+            fm_codec_opts o = fx_opts(FX_COOKIE_NAME, enc, 86400);
             const char *v;
             double t0, store, load;
             apr_array_header_t *out;
-            for (i = 0; i < n; i++) {
-                m[i].level = 25;
-                m[i].text = "Your profile was saved successfully.";   /* a typical message */
-                m[i].extra_tags = i % 2 ? "sticky" : "";
-                m[i].created = 1800000000;
-            }
             v = fm_cookie_encode(root, kr, &o, m, n, 0, 1800000000);
             t0 = now_ns();
             for (k = 0; k < iters; k++) {

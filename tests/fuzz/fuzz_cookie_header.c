@@ -4,6 +4,7 @@
 #include <apr_general.h>
 #include <apr_strings.h>
 #include "cookie_header.h"
+#include "../common/fixtures.h"
 
 static apr_pool_t *pool;
 
@@ -12,10 +13,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     apr_array_header_t *out;
     const char *h;
     int i;
-    if (!pool) {
-        apr_initialize();
-        apr_pool_create(&pool, NULL);
-    }
+    if (!pool)
+        apr_pool_create(&pool, fx_process_pool());
     h = apr_pstrmemdup(pool, (const char *)data, size);   /* NUL-terminated, as httpd gives it */
     out = apr_array_make(pool, 2, sizeof(const char *));
     fm_cookie_header_find(pool, h, "flashmsg", out);

@@ -18,6 +18,7 @@
 #include <apr_strings.h>
 
 #include "header_parser.h"
+#include "../common/fixtures.h"
 
 static apr_pool_t *global_pool, *pool;
 static fm_levels *levels;
@@ -115,8 +116,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int i, j;
 
     if (!global_pool) {
-        apr_initialize();
-        apr_pool_create(&global_pool, NULL);
+        global_pool = fx_process_pool();
         apr_pool_create(&pool, global_pool);
         levels = fm_levels_make(global_pool);
         fm_levels_define(levels, global_pool, "notice", "35");

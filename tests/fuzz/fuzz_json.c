@@ -5,6 +5,7 @@
 #include <apr_general.h>
 #include <apr_strings.h>
 #include "json.h"
+#include "../common/fixtures.h"
 
 static apr_pool_t *pool;
 
@@ -12,10 +13,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const char *q, *s;
     size_t n;
-    if (!pool) {
-        apr_initialize();
-        apr_pool_create(&pool, NULL);
-    }
+    if (!pool)
+        apr_pool_create(&pool, fx_process_pool());
     s = apr_pstrmemdup(pool, (const char *)data, size);
     q = fm_json_quote(pool, s);
     n = strlen(q);

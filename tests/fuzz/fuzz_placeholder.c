@@ -9,6 +9,7 @@
 #include <string.h>
 #include <apr_general.h>
 #include "placeholder.h"
+#include "../common/fixtures.h"
 
 static apr_pool_t *pool;
 
@@ -35,10 +36,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *want, *got;
     unsigned seed;
 
-    if (!pool) {
-        apr_initialize();
-        apr_pool_create(&pool, NULL);
-    }
+    if (!pool)
+        apr_pool_create(&pool, fx_process_pool());
     if (size < 2)
         return 0;
     pl = (size_t)(data[0] % 16) + 1;

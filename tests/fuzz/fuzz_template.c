@@ -10,6 +10,7 @@
 #include <apr_general.h>
 #include <apr_strings.h>
 #include "template.h"
+#include "../common/fixtures.h"
 
 static apr_pool_t *pool;
 
@@ -27,10 +28,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fm_template *t = NULL;
     int i;
 
-    if (!pool) {
-        apr_initialize();
-        apr_pool_create(&pool, NULL);
-    }
+    if (!pool)
+        apr_pool_create(&pool, fx_process_pool());
     in = apr_pstrmemdup(pool, (const char *)data, size);
     nul = memchr(data, 0, size);
     if (nul) {
@@ -44,12 +43,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (t) {
         fm_message hostile[3], benign[3];
         for (i = 0; i < 3; i++) {
-            hostile[i].level = benign[i].level = i * 17;
-            hostile[i].created = benign[i].created = 0;
-            hostile[i].text = "<<<\"'&\xc3\xbc";
-            benign[i].text = "aaa\"'&\xc3\xbc";
-            hostile[i].extra_tags = i ? "<x>" : "";
-            benign[i].extra_tags = i ? "axa" : "";
+            hostile[i] = fx_msg(i * 17, "<<<\"'&\xc3\xbc", i ? "<x>" : "", 0);
+            benign[i] = fx_msg(i * 17, "aaa\"'&\xc3\xbc", i ? "axa" : "", 0);
         }
         for (i = 0; i < 2; i++) {
             unsigned flags = i ? FM_RENDER_ASCII : 0;

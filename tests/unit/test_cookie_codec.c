@@ -13,46 +13,25 @@
 #include <openssl/hmac.h>
 
 #include "unit.h"
-#include "keys.h"
-#include "message.h"
-#include "cookie_codec.h"
+#include "../common/fixtures.h"
 
-#define SECRET_A "A-secret-of-at-least-32-bytes-long-0001"
-#define SECRET_B "B-secret-of-at-least-32-bytes-long-0002"
-#define SECRET_C "C-secret-of-at-least-32-bytes-long-0003"
-#define NOW      ((apr_int64_t)1700000000)
+#define SECRET_A FX_SECRET_A
+#define SECRET_B FX_SECRET_B
+#define SECRET_C FX_SECRET_C
+#define NOW      FX_NOW
 
 /* ---------------------------------------------------------------- */
-/* helpers                                                            */
+/* helpers (the shared ones are in tests/common/fixtures.h)           */
 /* ---------------------------------------------------------------- */
 
+/* A key ring of the first n of s0, s1, s2. */
 static fm_keyring *ring(int n, const char *s0, const char *s1,
                         const char *s2)
 {
-    const char *secrets[3];
-    fm_keyring *kr = NULL;
-    const char *err;
-    secrets[0] = s0;
-    secrets[1] = s1;
-    secrets[2] = s2;
-    err = fm_keyring_make(ut_pool, secrets, n, &kr);
-    ck_assert_msg(err == NULL, "keyring: %s", err ? err : "");
-    ck_assert_ptr_nonnull(kr);
+    fm_keyring *kr = fx_keyring(ut_pool, s0, n > 1 ? s1 : NULL,
+                                n > 2 ? s2 : NULL, NULL);
+    ck_assert_int_eq(kr->nkeys, n);
     return kr;
-}
-
-static fm_codec_opts opts(const char *name, int encrypt, apr_int64_t max_age)
-{
-    fm_codec_opts o;
-    o.cookie_name = name;
-    o.encrypt = encrypt;
-    o.max_age = max_age;
-    return o;
-}
-
-static apr_array_header_t *new_list(void)
-{
-    return apr_array_make(ut_pool, 4, sizeof(fm_message));
 }
 
 /*
@@ -82,129 +61,16 @@ static fm_decode_status dec_str(const fm_keyring *kr, const fm_codec_opts *o,
     return dec(kr, o, v, strlen(v), NOW, out, &fl, &ex, &key);
 }
 
-static const char *const texts[] = {
-    "Profile saved.",
-    ("Gr\xc3\xbc\xc3\x9f" "e, caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x8e\x89"),
-    "<script>alert('x')</script> & \"quotes\"",
-    "tab\there",
-    "x",
-};
-static const char *const tagsets[] = { "", "sticky", "sticky big", "a-b_c" };
-static const int levels[] = { FM_INFO, FM_SUCCESS, FM_WARNING, FM_ERROR,
-                              FM_DEBUG, 0, 7, INT_MAX };
-
-/* n messages with varied fields, oldest first (created increasing). */
-static fm_message *make_msgs(int n)
+static apr_array_header_t *new_list(void)
 {
-    fm_message *m = apr_pcalloc(ut_pool, sizeof(*m) * (n ? n : 1));
-    int i;
-    for (i = 0; i < n; i++) {
-        m[i].level = levels[i % 8];
-        m[i].text = apr_psprintf(ut_pool, "%d: %s", i, texts[i % 5]);
-        m[i].extra_tags = tagsets[i % 4];
-        m[i].created = NOW - 1000 + i * 37;
-    }
-    return m;
+    return fx_list(ut_pool);
 }
 
 static void assert_same(const fm_message *want, int n,
                         const apr_array_header_t *got)
 {
-    const fm_message *g = (const fm_message *)got->elts;
-    int i;
-    ck_assert_int_eq(got->nelts, n);
-    for (i = 0; i < n; i++) {
-        ck_assert_int_eq(g[i].level, want[i].level);
-        ck_assert_str_eq(g[i].text, want[i].text);
-        ck_assert_str_eq(g[i].extra_tags, want[i].extra_tags);
-        ck_assert_int_eq(g[i].created, want[i].created);
-    }
-}
-
-/* A payload under construction. */
-typedef struct {
-    unsigned char d[4096];
-    apr_size_t n;
-} pbuf;
-
-static void put_byte(pbuf *b, unsigned c)
-{
-    b->d[b->n++] = (unsigned char)c;
-}
-
-static void put_var(pbuf *b, apr_uint64_t v)
-{
-    while (v >= 0x80) {
-        put_byte(b, (unsigned)(v & 0x7F) | 0x80);
-        v >>= 7;
-    }
-    put_byte(b, (unsigned)v);
-}
-
-static void put_str(pbuf *b, const char *s, apr_size_t n)
-{
-    put_var(b, n);
-    memcpy(b->d + b->n, s, n);
-    b->n += n;
-}
-
-/* Header (version 1, flags 0, t0) and one well formed message. */
-static void put_head(pbuf *b, apr_uint64_t t0)
-{
-    b->n = 0;
-    put_byte(b, 1);
-    put_byte(b, 0);
-    put_var(b, t0);
-}
-
-static char *b64(const unsigned char *d, apr_size_t n)
-{
-    char *s = apr_palloc(ut_pool, fm_b64url_encoded_len(n) + 1);
-    fm_b64url_encode(s, d, n);
-    s[fm_b64url_encoded_len(n)] = '\0';
-    return s;
-}
-
-/* A validly signed value around an arbitrary payload, built by hand. */
-static const char *sign_raw(const fm_keyring *kr, const char *name,
-                            const unsigned char *pl, apr_size_t plen)
-{
-    const char *body = apr_pstrcat(ut_pool, "s1.", b64(pl, plen), NULL);
-    const char *ad = apr_pstrcat(ut_pool, "mod_flashmsg v1 signed ", name,
-                                 NULL);
-    apr_size_t adl = strlen(ad) + 1, bl = strlen(body);
-    unsigned char *in = apr_palloc(ut_pool, adl + bl);
-    unsigned char mac[32];
-    unsigned int maclen = 0;
-    memcpy(in, ad, adl);           /* with its NUL separator */
-    memcpy(in + adl, body, bl);
-    ck_assert_ptr_nonnull(HMAC(EVP_sha256(), kr->keys[0].mac, FM_KEY_LEN,
-                               in, adl + bl, mac, &maclen));
-    ck_assert_uint_eq(maclen, 32);
-    return apr_pstrcat(ut_pool, body, ".", b64(mac, 32), NULL);
-}
-
-/* A validly encrypted value around an arbitrary payload, built by hand. */
-static const char *encrypt_raw(const fm_keyring *kr, const char *name,
-                               const unsigned char *pl, apr_size_t plen)
-{
-    const char *aad = apr_pstrcat(ut_pool, "mod_flashmsg v1 encrypted ",
-                                  name, NULL);
-    unsigned char *bin = apr_palloc(ut_pool, 12 + plen + 16 + 16);
-    EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
-    int l = 0, ok;
-    memset(bin, 0x42, 12);
-    ok = EVP_EncryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, kr->keys[0].enc,
-                            bin) == 1
-         && EVP_EncryptUpdate(ctx, NULL, &l, (const unsigned char *)aad,
-                              (int)strlen(aad)) == 1
-         && EVP_EncryptUpdate(ctx, bin + 12, &l, pl, (int)plen) == 1
-         && EVP_EncryptFinal_ex(ctx, bin + 12 + l, &l) == 1
-         && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, 16,
-                                bin + 12 + plen) == 1;
-    EVP_CIPHER_CTX_free(ctx);
-    ck_assert(ok);
-    return apr_pstrcat(ut_pool, "e1.", b64(bin, 12 + plen + 16), NULL);
+    const char *why = fx_messages_differ(ut_pool, want, n, got);
+    ck_assert_msg(why == NULL, "%s", why);
 }
 
 /* ---------------------------------------------------------------- */
@@ -416,7 +282,7 @@ END_TEST
 static void round_trip(int encrypt)
 {
     fm_keyring *kr = ring(1, SECRET_A, NULL, NULL);
-    fm_codec_opts o = opts("flashmsg", encrypt, 86400);
+    fm_codec_opts o = fx_opts("flashmsg", encrypt, 86400);
     static const int counts[] = { 0, 1, 5, 20 };
     static const unsigned flagsets[] = { 0, FM_COOKIE_CONTINUED };
     size_t c, f;
@@ -424,7 +290,7 @@ static void round_trip(int encrypt)
     for (c = 0; c < 4; c++)
         for (f = 0; f < 2; f++) {
             int n = counts[c];
-            fm_message *m = make_msgs(n);
+            fm_message *m = fx_msgs_varied(ut_pool, n, NOW);
             const char *v = fm_cookie_encode(ut_pool, kr, &o, m, n,
                                              flagsets[f], NOW);
             apr_array_header_t *out = new_list();
@@ -480,7 +346,7 @@ START_TEST(round_trip_unordered_and_extremes)
     m[3].level = 0; m[3].text = "\xe2\x80\xae rtl"; m[3].extra_tags = "x y";
     m[3].created = 0;
     for (e = 0; e < 2; e++) {
-        fm_codec_opts o = opts("flashmsg", e, 0);
+        fm_codec_opts o = fx_opts("flashmsg", e, 0);
         const char *v = fm_cookie_encode(ut_pool, kr, &o, m, 4, 0, NOW);
         apr_array_header_t *out = new_list();
         ck_assert_uint_eq(strlen(v), fm_cookie_encoded_len(&o, m, 4));
@@ -513,7 +379,7 @@ START_TEST(encode_skips_undecodable)
     want[1].level = 0;
     want[1].extra_tags = "";
     for (e = 0; e < 2; e++) {
-        fm_codec_opts o = opts("flashmsg", e, 0);
+        fm_codec_opts o = fx_opts("flashmsg", e, 0);
         const char *v = fm_cookie_encode(ut_pool, kr, &o, m, 5, 0, NOW);
         apr_array_header_t *out = new_list();
         ck_assert_uint_eq(strlen(v), fm_cookie_encoded_len(&o, m, 5));
@@ -526,7 +392,7 @@ END_TEST
 START_TEST(encrypted_hides_and_varies)
 {
     fm_keyring *kr = ring(1, SECRET_A, NULL, NULL);
-    fm_codec_opts o = opts("flashmsg", 1, 86400);
+    fm_codec_opts o = fx_opts("flashmsg", 1, 86400);
     fm_message m[2];
     const char *v1, *v2;
     apr_size_t i, l;
@@ -543,8 +409,9 @@ START_TEST(encrypted_hides_and_varies)
     ck_assert(memcmp(v1 + 3, v2 + 3, 16) != 0);     /* nonces differ */
     /* Neither the value nor its base64 decoding shows the text. */
     ck_assert_ptr_null(strstr(v1, "TOPSECRET"));
-    ck_assert_ptr_null(strstr(v1, b64((const unsigned char *)"TOPSECRET",
-                                      9)));
+    ck_assert_ptr_null(strstr(v1, fx_b64(ut_pool,
+                                         (const unsigned char *)"TOPSECRET",
+                                         9)));
     l = strlen(v1) - 3;
     bin = apr_palloc(ut_pool, l);
     bl = fm_b64url_decode(bin, v1 + 3, l);
@@ -574,8 +441,9 @@ START_TEST(encoded_len_matches)
     for (e = 0; e < 2; e++)
         for (shape = 0; shape < 6; shape++)
             for (n = 0; n <= 25; n++) {
-                fm_codec_opts o = opts(shape & 1 ? "x" : "a-much-longer-name",
-                                       e, 0);
+                fm_codec_opts o = fx_opts(shape & 1 ? "x"
+                                                    : "a-much-longer-name",
+                                          e, 0);
                 fm_message *m = apr_pcalloc(ut_pool, sizeof(*m) * 26);
                 const char *v;
                 apr_array_header_t *out = new_list();
@@ -607,8 +475,8 @@ END_TEST
 static void every_byte_change(int encrypt)
 {
     fm_keyring *kr = ring(1, SECRET_A, NULL, NULL);
-    fm_codec_opts o = opts("flashmsg", encrypt, 86400);
-    fm_message *m = make_msgs(3);
+    fm_codec_opts o = fx_opts("flashmsg", encrypt, 86400);
+    fm_message *m = fx_msgs_varied(ut_pool, 3, NOW);
     const char *v = fm_cookie_encode(ut_pool, kr, &o, m, 3, 0, NOW);
     apr_size_t len = strlen(v), i;
     char *t = apr_pstrdup(ut_pool, v);
@@ -662,8 +530,8 @@ START_TEST(truncated_and_extended)
     fm_keyring *kr = ring(1, SECRET_A, NULL, NULL);
     int e;
     for (e = 0; e < 2; e++) {
-        fm_codec_opts o = opts("flashmsg", e, 86400);
-        fm_message *m = make_msgs(4);
+        fm_codec_opts o = fx_opts("flashmsg", e, 86400);
+        fm_message *m = fx_msgs_varied(ut_pool, 4, NOW);
         const char *v = fm_cookie_encode(ut_pool, kr, &o, m, 4, 0, NOW);
         apr_size_t len = strlen(v), k;
         const char *more[] = { "A", "AA", "AAA", "AAAA", ".", "=" };
@@ -702,8 +570,8 @@ START_TEST(wrong_key_and_rotation)
     int e;
 
     for (e = 0; e < 2; e++) {
-        fm_codec_opts o = opts("flashmsg", e, 86400);
-        fm_message *m = make_msgs(3);
+        fm_codec_opts o = fx_opts("flashmsg", e, 86400);
+        fm_message *m = fx_msgs_varied(ut_pool, 3, NOW);
         const char *v = fm_cookie_encode(ut_pool, old, &o, m, 3, 1, NOW);
         const char *vn;
         apr_array_header_t *out = new_list();
@@ -743,9 +611,10 @@ START_TEST(cookie_name_binding)
     fm_keyring *kr = ring(1, SECRET_A, NULL, NULL);
     int e;
     for (e = 0; e < 2; e++) {
-        fm_codec_opts a = opts("a", e, 86400), b = opts("b", e, 86400);
-        fm_codec_opts ab = opts("ab", e, 86400), none = opts(NULL, e, 86400);
-        fm_message *m = make_msgs(2);
+        fm_codec_opts a = fx_opts("a", e, 86400), b = fx_opts("b", e, 86400);
+        fm_codec_opts ab = fx_opts("ab", e, 86400);
+        fm_codec_opts none = fx_opts(NULL, e, 86400);
+        fm_message *m = fx_msgs_varied(ut_pool, 2, NOW);
         const char *v = fm_cookie_encode(ut_pool, kr, &a, m, 2, 0, NOW);
         const char *vn = fm_cookie_encode(ut_pool, kr, &none, m, 2, 0, NOW);
         ck_assert_int_eq(dec_str(kr, &a, v, new_list()), FM_DECODE_OK);
@@ -765,9 +634,9 @@ END_TEST
 START_TEST(wrong_kind)
 {
     fm_keyring *kr = ring(1, SECRET_A, NULL, NULL);
-    fm_codec_opts s = opts("flashmsg", 0, 86400);
-    fm_codec_opts e = opts("flashmsg", 1, 86400);
-    fm_message *m = make_msgs(2);
+    fm_codec_opts s = fx_opts("flashmsg", 0, 86400);
+    fm_codec_opts e = fx_opts("flashmsg", 1, 86400);
+    fm_message *m = fx_msgs_varied(ut_pool, 2, NOW);
     const char *vs = fm_cookie_encode(ut_pool, kr, &s, m, 2, 0, NOW);
     const char *ve = fm_cookie_encode(ut_pool, kr, &e, m, 2, 0, NOW);
     apr_array_header_t *out = new_list();
@@ -794,8 +663,8 @@ START_TEST(future_rejected)
     fm_keyring *kr = ring(1, SECRET_A, NULL, NULL);
     int e;
     for (e = 0; e < 2; e++) {
-        fm_codec_opts o = opts("flashmsg", e, 86400);
-        fm_message *m = make_msgs(3);
+        fm_codec_opts o = fx_opts("flashmsg", e, 86400);
+        fm_message *m = fx_msgs_varied(ut_pool, 3, NOW);
         const char *v;
         apr_array_header_t *out = new_list();
         unsigned fl;
@@ -826,8 +695,8 @@ START_TEST(expired_dropped)
     fm_keyring *kr = ring(1, SECRET_A, NULL, NULL);
     int e;
     for (e = 0; e < 2; e++) {
-        fm_codec_opts o = opts("flashmsg", e, 100);
-        fm_message *m = make_msgs(5), want[3];
+        fm_codec_opts o = fx_opts("flashmsg", e, 100);
+        fm_message *m = fx_msgs_varied(ut_pool, 5, NOW), want[3];
         const char *v;
         apr_array_header_t *out = new_list();
         unsigned fl;
@@ -882,14 +751,16 @@ END_TEST
 /* validly authenticated, malformed payloads                          */
 /* ---------------------------------------------------------------- */
 
-static void expect_payload(const fm_keyring *kr, const pbuf *b,
+static void expect_payload(const fm_keyring *kr, const fx_payload *b,
                            fm_decode_status want, const char *what)
 {
     int e;
     for (e = 0; e < 2; e++) {
-        fm_codec_opts o = opts("flashmsg", e, 0);
-        const char *v = e ? encrypt_raw(kr, "flashmsg", b->d, b->n)
-                          : sign_raw(kr, "flashmsg", b->d, b->n);
+        fm_codec_opts o = fx_opts("flashmsg", e, 0);
+        const char *v = e ? fx_forge_encrypted(ut_pool, kr, 0, "flashmsg",
+                                               b->d, b->n)
+                          : fx_forge_signed(ut_pool, kr, 0, "flashmsg",
+                                            b->d, b->n);
         apr_array_header_t *out = new_list();
         unsigned fl;
         int ex, key;
@@ -902,134 +773,127 @@ static void expect_payload(const fm_keyring *kr, const pbuf *b,
     }
 }
 
-/* One message: level, delta, tags, text. */
-static void put_msg(pbuf *b, apr_uint64_t level, apr_uint64_t delta,
-                    const char *tags, const char *text)
-{
-    put_var(b, level);
-    put_var(b, delta);
-    put_str(b, tags, strlen(tags));
-    put_str(b, text, strlen(text));
-}
-
 START_TEST(malformed_payloads)
 {
     fm_keyring *kr = ring(1, SECRET_A, NULL, NULL);
-    pbuf b;
+    fx_payload b;
 
     /* The hand-built reference payload is accepted. */
-    put_head(&b, NOW);
-    put_msg(&b, 20, 0, "t", "hello");
-    put_msg(&b, 40, 5, "", "caf\xc3\xa9\tx");
+    fx_put_head(&b, NOW);
+    fx_put_msg(&b, 20, 0, "t", "hello");
+    fx_put_msg(&b, 40, 5, "", "caf\xc3\xa9\tx");
     expect_payload(kr, &b, FM_DECODE_OK, "reference");
     b.n = 0;
-    put_byte(&b, 1); put_byte(&b, 0x81); put_var(&b, 0);
+    fx_put_byte(&b, 1); fx_put_byte(&b, 0x81); fx_put_var(&b, 0);
     expect_payload(kr, &b, FM_DECODE_OK, "empty list with flags");
     /* A t0 below every created time is fine (not required to be the min). */
-    put_head(&b, 0);
-    put_msg(&b, 20, NOW, "", "x");
+    fx_put_head(&b, 0);
+    fx_put_msg(&b, 20, NOW, "", "x");
     expect_payload(kr, &b, FM_DECODE_OK, "t0 not minimal");
 
     b.n = 0;
     expect_payload(kr, &b, FM_DECODE_MALFORMED, "empty payload");
-    put_byte(&b, 1);
+    fx_put_byte(&b, 1);
     expect_payload(kr, &b, FM_DECODE_MALFORMED, "version only");
-    put_byte(&b, 0);
+    fx_put_byte(&b, 0);
     expect_payload(kr, &b, FM_DECODE_MALFORMED, "no t0");
 
-    put_head(&b, NOW);
+    fx_put_head(&b, NOW);
     b.d[0] = 2;
-    put_msg(&b, 20, 0, "", "hello");
+    fx_put_msg(&b, 20, 0, "", "hello");
     expect_payload(kr, &b, FM_DECODE_MALFORMED, "version 2");
     b.d[0] = 0;
     expect_payload(kr, &b, FM_DECODE_MALFORMED, "version 0");
 
     /* non-minimal varints, in each varint position */
     b.n = 0;
-    put_byte(&b, 1); put_byte(&b, 0); put_byte(&b, 0x80); put_byte(&b, 0x00);
+    fx_put_byte(&b, 1); fx_put_byte(&b, 0);
+    fx_put_byte(&b, 0x80); fx_put_byte(&b, 0x00);
     expect_payload(kr, &b, FM_DECODE_MALFORMED, "non-minimal t0");
-    put_head(&b, NOW);
-    put_byte(&b, 0x94); put_byte(&b, 0x00);            /* level 20, 2 bytes */
-    put_var(&b, 0); put_str(&b, "", 0); put_str(&b, "x", 1);
+    fx_put_head(&b, NOW);
+    fx_put_byte(&b, 0x94); fx_put_byte(&b, 0x00);      /* level 20, 2 bytes */
+    fx_put_var(&b, 0); fx_put_str(&b, "", 0); fx_put_str(&b, "x", 1);
     expect_payload(kr, &b, FM_DECODE_MALFORMED, "non-minimal level");
-    put_head(&b, NOW);
-    put_var(&b, 20); put_byte(&b, 0x80); put_byte(&b, 0x80);
-    put_byte(&b, 0x00); put_str(&b, "", 0); put_str(&b, "x", 1);
+    fx_put_head(&b, NOW);
+    fx_put_var(&b, 20); fx_put_byte(&b, 0x80); fx_put_byte(&b, 0x80);
+    fx_put_byte(&b, 0x00); fx_put_str(&b, "", 0); fx_put_str(&b, "x", 1);
     expect_payload(kr, &b, FM_DECODE_MALFORMED, "non-minimal delta");
-    put_head(&b, NOW);
-    put_var(&b, 20); put_var(&b, 0); put_byte(&b, 0x81); put_byte(&b, 0x00);
-    put_byte(&b, 'a'); put_str(&b, "x", 1);
+    fx_put_head(&b, NOW);
+    fx_put_var(&b, 20); fx_put_var(&b, 0);
+    fx_put_byte(&b, 0x81); fx_put_byte(&b, 0x00);
+    fx_put_byte(&b, 'a'); fx_put_str(&b, "x", 1);
     expect_payload(kr, &b, FM_DECODE_MALFORMED, "non-minimal tags length");
-    put_head(&b, NOW);
-    put_var(&b, 20); put_var(&b, 0); put_str(&b, "", 0);
-    put_byte(&b, 0x81); put_byte(&b, 0x00); put_byte(&b, 'x');
+    fx_put_head(&b, NOW);
+    fx_put_var(&b, 20); fx_put_var(&b, 0); fx_put_str(&b, "", 0);
+    fx_put_byte(&b, 0x81); fx_put_byte(&b, 0x00); fx_put_byte(&b, 'x');
     expect_payload(kr, &b, FM_DECODE_MALFORMED, "non-minimal text length");
 
     /* varints too long or beyond 64 bits */
     b.n = 0;
-    put_byte(&b, 1); put_byte(&b, 0);
-    { int i; for (i = 0; i < 10; i++) put_byte(&b, 0xFF); }
-    put_byte(&b, 0x01);
+    fx_put_byte(&b, 1); fx_put_byte(&b, 0);
+    { int i; for (i = 0; i < 10; i++) fx_put_byte(&b, 0xFF); }
+    fx_put_byte(&b, 0x01);
     expect_payload(kr, &b, FM_DECODE_MALFORMED, "11-byte varint");
     b.n = 0;
-    put_byte(&b, 1); put_byte(&b, 0);
-    { int i; for (i = 0; i < 9; i++) put_byte(&b, 0xFF); }
-    put_byte(&b, 0x02);
+    fx_put_byte(&b, 1); fx_put_byte(&b, 0);
+    { int i; for (i = 0; i < 9; i++) fx_put_byte(&b, 0xFF); }
+    fx_put_byte(&b, 0x02);
     expect_payload(kr, &b, FM_DECODE_MALFORMED, "varint overflow");
     b.n = 0;
-    put_byte(&b, 1); put_byte(&b, 0); put_byte(&b, 0x80);
+    fx_put_byte(&b, 1); fx_put_byte(&b, 0); fx_put_byte(&b, 0x80);
     expect_payload(kr, &b, FM_DECODE_MALFORMED, "truncated varint");
     b.n = 0;
-    put_byte(&b, 1); put_byte(&b, 0);
-    put_var(&b, (apr_uint64_t)APR_INT64_MAX + 1);
+    fx_put_byte(&b, 1); fx_put_byte(&b, 0);
+    fx_put_var(&b, (apr_uint64_t)APR_INT64_MAX + 1);
     expect_payload(kr, &b, FM_DECODE_MALFORMED, "t0 beyond int64");
 
-    put_head(&b, NOW);
-    put_msg(&b, (apr_uint64_t)INT_MAX + 1, 0, "", "x");
+    fx_put_head(&b, NOW);
+    fx_put_msg(&b, (apr_uint64_t)INT_MAX + 1, 0, "", "x");
     expect_payload(kr, &b, FM_DECODE_MALFORMED, "level > INT_MAX");
-    put_head(&b, NOW);
-    put_msg(&b, INT_MAX, 0, "", "x");
+    fx_put_head(&b, NOW);
+    fx_put_msg(&b, INT_MAX, 0, "", "x");
     expect_payload(kr, &b, FM_DECODE_OK, "level INT_MAX");
-    put_head(&b, (apr_uint64_t)APR_INT64_MAX - 5);
-    put_msg(&b, 20, 6, "", "x");
+    fx_put_head(&b, (apr_uint64_t)APR_INT64_MAX - 5);
+    fx_put_msg(&b, 20, 6, "", "x");
     expect_payload(kr, &b, FM_DECODE_MALFORMED, "t0 + delta overflow");
-    put_head(&b, 0);
-    put_msg(&b, 20, ~(apr_uint64_t)0, "", "x");
+    fx_put_head(&b, 0);
+    fx_put_msg(&b, 20, ~(apr_uint64_t)0, "", "x");
     expect_payload(kr, &b, FM_DECODE_MALFORMED, "delta 2^64-1");
 
     /* lengths past the end */
-    put_head(&b, NOW);
-    put_var(&b, 20); put_var(&b, 0); put_str(&b, "", 0);
-    put_var(&b, 10); put_byte(&b, 'x');
+    fx_put_head(&b, NOW);
+    fx_put_var(&b, 20); fx_put_var(&b, 0); fx_put_str(&b, "", 0);
+    fx_put_var(&b, 10); fx_put_byte(&b, 'x');
     expect_payload(kr, &b, FM_DECODE_MALFORMED, "text length past end");
-    put_head(&b, NOW);
-    put_var(&b, 20); put_var(&b, 0); put_var(&b, ~(apr_uint64_t)0 >> 1);
-    put_byte(&b, 'x');
+    fx_put_head(&b, NOW);
+    fx_put_var(&b, 20); fx_put_var(&b, 0);
+    fx_put_var(&b, ~(apr_uint64_t)0 >> 1);
+    fx_put_byte(&b, 'x');
     expect_payload(kr, &b, FM_DECODE_MALFORMED, "huge tags length");
-    put_head(&b, NOW);
-    put_var(&b, 20); put_var(&b, 0); put_str(&b, "", 0);
-    put_var(&b, ~(apr_uint64_t)0);
+    fx_put_head(&b, NOW);
+    fx_put_var(&b, 20); fx_put_var(&b, 0); fx_put_str(&b, "", 0);
+    fx_put_var(&b, ~(apr_uint64_t)0);
     expect_payload(kr, &b, FM_DECODE_MALFORMED, "2^64-1 text length");
-    put_head(&b, NOW);
-    put_var(&b, 20); put_var(&b, 0); put_str(&b, "", 0);
+    fx_put_head(&b, NOW);
+    fx_put_var(&b, 20); fx_put_var(&b, 0); fx_put_str(&b, "", 0);
     expect_payload(kr, &b, FM_DECODE_MALFORMED, "missing text");
-    put_head(&b, NOW);
-    put_var(&b, 20);
+    fx_put_head(&b, NOW);
+    fx_put_var(&b, 20);
     expect_payload(kr, &b, FM_DECODE_MALFORMED, "level only");
 
     /* trailing bytes */
-    put_head(&b, NOW);
-    put_msg(&b, 20, 0, "", "hello");
-    put_byte(&b, 0);
+    fx_put_head(&b, NOW);
+    fx_put_msg(&b, 20, 0, "", "hello");
+    fx_put_byte(&b, 0);
     expect_payload(kr, &b, FM_DECODE_MALFORMED, "trailing zero");
-    put_head(&b, NOW);
-    put_msg(&b, 20, 0, "", "hello");
-    put_byte(&b, 20); put_byte(&b, 0);
+    fx_put_head(&b, NOW);
+    fx_put_msg(&b, 20, 0, "", "hello");
+    fx_put_byte(&b, 20); fx_put_byte(&b, 0);
     expect_payload(kr, &b, FM_DECODE_MALFORMED, "trailing partial message");
 
     /* text and tags content */
-    put_head(&b, NOW);
-    put_msg(&b, 20, 0, "", "");
+    fx_put_head(&b, NOW);
+    fx_put_msg(&b, 20, 0, "", "");
     expect_payload(kr, &b, FM_DECODE_MALFORMED, "empty text");
     {
         static const char *const bad[] = {
@@ -1039,21 +903,21 @@ START_TEST(malformed_payloads)
         };
         size_t i;
         for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-            put_head(&b, NOW);
-            put_msg(&b, 20, 0, "", bad[i]);
+            fx_put_head(&b, NOW);
+            fx_put_msg(&b, 20, 0, "", bad[i]);
             expect_payload(kr, &b, FM_DECODE_MALFORMED, "bad text");
-            put_head(&b, NOW);
-            put_msg(&b, 20, 0, bad[i], "fine");
+            fx_put_head(&b, NOW);
+            fx_put_msg(&b, 20, 0, bad[i], "fine");
             expect_payload(kr, &b, FM_DECODE_MALFORMED, "bad tags");
         }
     }
-    put_head(&b, NOW);
-    put_var(&b, 20); put_var(&b, 0); put_str(&b, "", 0);
-    put_str(&b, "a\0b", 3);
+    fx_put_head(&b, NOW);
+    fx_put_var(&b, 20); fx_put_var(&b, 0); fx_put_str(&b, "", 0);
+    fx_put_str(&b, "a\0b", 3);
     expect_payload(kr, &b, FM_DECODE_MALFORMED, "NUL in text");
-    put_head(&b, NOW);
-    put_var(&b, 20); put_var(&b, 0); put_str(&b, "t\0", 2);
-    put_str(&b, "ab", 2);
+    fx_put_head(&b, NOW);
+    fx_put_var(&b, 20); fx_put_var(&b, 0); fx_put_str(&b, "t\0", 2);
+    fx_put_str(&b, "ab", 2);
     expect_payload(kr, &b, FM_DECODE_MALFORMED, "NUL in tags");
 }
 END_TEST
@@ -1074,7 +938,7 @@ START_TEST(hostile_values)
 
     ck_assert_ptr_nonnull(buf);
     for (e = 0; e < 2; e++) {
-        fm_codec_opts o = opts("flashmsg", e, 86400);
+        fm_codec_opts o = fx_opts("flashmsg", e, 86400);
         for (s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++)
             for (fill = 0; fill < 5; fill++) {
                 apr_size_t n = sizes[s], i;
@@ -1124,22 +988,6 @@ END_TEST
 /* fitting                                                            */
 /* ---------------------------------------------------------------- */
 
-static fm_message *sized_msgs(int n, const apr_size_t *lens)
-{
-    fm_message *m = apr_pcalloc(ut_pool, sizeof(*m) * (n ? n : 1));
-    int i;
-    for (i = 0; i < n; i++) {
-        char *t = apr_palloc(ut_pool, lens[i] + 1);
-        memset(t, 'a' + i % 26, lens[i]);
-        t[lens[i]] = '\0';
-        m[i].level = FM_INFO;
-        m[i].text = t;
-        m[i].extra_tags = "";
-        m[i].created = NOW + i;
-    }
-    return m;
-}
-
 /* k is the largest count that fits: k fits (or is 0), k + 1 does not. */
 static void assert_fit(const fm_codec_opts *o, const fm_message *m, int n,
                        apr_size_t max, int newest, int k)
@@ -1159,11 +1007,11 @@ START_TEST(fit_newest_oldest)
     fm_keyring *kr = ring(1, SECRET_A, NULL, NULL);
     static const apr_size_t lens[10] = { 10, 20, 30, 40, 50, 300, 400, 500,
                                          600, 700 };
-    fm_message *m = sized_msgs(10, lens);
+    fm_message *m = fx_msgs_sized(ut_pool, 10, lens, NOW, 1);
     int e;
 
     for (e = 0; e < 2; e++) {
-        fm_codec_opts o = opts("flashmsg", e, 86400);
+        fm_codec_opts o = fx_opts("flashmsg", e, 86400);
         apr_size_t max;
         int newest, oldest;
 
@@ -1206,12 +1054,13 @@ START_TEST(fit_django_like)
         100, 100, 100, 100, 100, 100, 100, 100, 100, 100,
         100, 100, 100, 100, 100, 100, 100, 100, 100, 100,
         100, 100, 100, 100, 100, 100, 100, 100, 100, 100 };
-    fm_message *m5 = sized_msgs(5, five), *m1 = sized_msgs(1, one);
-    fm_message *m30 = sized_msgs(30, many);
+    fm_message *m5 = fx_msgs_sized(ut_pool, 5, five, NOW, 1);
+    fm_message *m1 = fx_msgs_sized(ut_pool, 1, one, NOW, 1);
+    fm_message *m30 = fx_msgs_sized(ut_pool, 30, many, NOW, 1);
     int e;
 
     for (e = 0; e < 2; e++) {
-        fm_codec_opts o = opts("flashmsg", e, 86400);
+        fm_codec_opts o = fx_opts("flashmsg", e, 86400);
         int k;
         ck_assert_int_eq(fm_cookie_fit(&o, m5, 5, 2048, 1), 5);
         ck_assert_int_eq(fm_cookie_fit(&o, m5, 5, 2048, 0), 5);

@@ -11,41 +11,24 @@
 #include <string.h>
 #include <apr_strings.h>
 #include "unit.h"
-#include "cookie_codec.h"
+#include "../common/fixtures.h"
 
 #define T0 1700000000
 
+/* n messages of size bytes each, all created at T0. */
 static fm_message *msgs_of(int n, int size)
 {
-    fm_message *m = apr_pcalloc(ut_pool, sizeof(*m) * (apr_size_t)(n + 1));
-    int i;
-    for (i = 0; i < n; i++) {
-        char *t = apr_palloc(ut_pool, (apr_size_t)size + 1);
-        memset(t, 'a' + i, (apr_size_t)size);
-        t[size] = 0;
-        m[i].level = FM_INFO;
-        m[i].text = t;
-        m[i].extra_tags = "";
-        m[i].created = T0;
-    }
-    return m;
+    return fx_msgs_uniform(ut_pool, n, (apr_size_t)size, T0, 0);
 }
 
 static const fm_keyring *keyring(void)
 {
-    const char *secret = "unit-test-secret-0123456789abcdef0123";
-    fm_keyring *kr;
-    ck_assert_ptr_null(fm_keyring_make(ut_pool, &secret, 1, &kr));
-    return kr;
+    return fx_keyring(ut_pool, FX_SECRET_A, NULL);
 }
 
 static fm_codec_opts opts(void)
 {
-    fm_codec_opts o;
-    o.cookie_name = "flashmsg";
-    o.encrypt = 0;
-    o.max_age = 86400;
-    return o;
+    return fx_opts(FX_COOKIE_NAME, 0, 86400);
 }
 
 START_TEST(split_table)

@@ -3,6 +3,7 @@
 #include <apr_strings.h>
 #include "unit.h"
 #include "json.h"
+#include "../common/fixtures.h"
 
 START_TEST(quote_escapes)
 {
@@ -52,14 +53,8 @@ START_TEST(messages_object)
     fm_tagmap *tm = fm_tagmap_make(ut_pool);
     fm_message m[2];
     fm_tagmap_set(tm, FM_ERROR, "danger");
-    m[0].level = FM_SUCCESS;
-    m[0].text = "Saved";
-    m[0].extra_tags = "";
-    m[0].created = 0;
-    m[1].level = FM_ERROR;
-    m[1].text = "Bad \"x\"";
-    m[1].extra_tags = "sticky";
-    m[1].created = 0;
+    m[0] = fx_msg(FM_SUCCESS, "Saved", "", 0);
+    m[1] = fx_msg(FM_ERROR, "Bad \"x\"", "sticky", 0);
     ck_assert_str_eq(fm_json_messages(ut_pool, lv, tm, m, 2),
         "{\"messages\":[{\"level\":25,\"level_tag\":\"success\",\"tags\":\"success\","
         "\"extra_tags\":\"\",\"message\":\"Saved\"},{\"level\":40,\"level_tag\":"

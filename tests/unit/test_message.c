@@ -3,6 +3,7 @@
 #include <apr_strings.h>
 #include "unit.h"
 #include "message.h"
+#include "../common/fixtures.h"
 
 /* Django's add_level_messages(): six messages, one at custom level 29. */
 static void add_django_messages(apr_array_header_t *l, int min)
@@ -53,11 +54,7 @@ END_TEST
 static const char *tags_of(const fm_levels *lv, const fm_tagmap *tm,
                            int level, const char *extra)
 {
-    fm_message m;
-    m.level = level;
-    m.text = "x";
-    m.extra_tags = extra;
-    m.created = 0;
+    fm_message m = fx_msg(level, "x", extra, 0);
     return fm_message_tags(ut_pool, lv, tm, &m);
 }
 

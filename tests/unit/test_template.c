@@ -3,16 +3,7 @@
 #include <apr_strings.h>
 #include "unit.h"
 #include "template.h"
-
-static fm_message msg(int level, const char *text, const char *extra)
-{
-    fm_message m;
-    m.level = level;
-    m.text = text;
-    m.extra_tags = extra;
-    m.created = 0;
-    return m;
-}
+#include "../common/fixtures.h"
 
 static const char *render(const fm_template *t, const fm_message *m, int n)
 {
@@ -27,8 +18,8 @@ START_TEST(default_markup_is_djangos)
 {
     fm_template *t;
     fm_message m[2];
-    m[0] = msg(FM_SUCCESS, "Saved", "");
-    m[1] = msg(FM_DEBUG, "Dbg", "extra-tag");
+    m[0] = fx_msg(FM_SUCCESS, "Saved", "", 0);
+    m[1] = fx_msg(FM_DEBUG, "Dbg", "extra-tag", 0);
     ck_assert_ptr_null(fm_template_compile(ut_pool, FM_DEFAULT_ITEM,
                                            FM_DEFAULT_WRAPPER, &t));
     ck_assert_str_eq(render(t, m, 2),
@@ -40,7 +31,7 @@ END_TEST
 START_TEST(all_variables)
 {
     fm_template *t;
-    fm_message m = msg(FM_WARNING, "W", "a b");
+    fm_message m = fx_msg(FM_WARNING, "W", "a b", 0);
     ck_assert_ptr_null(fm_template_compile(ut_pool,
         "[%{message}|%{level}|%{level_tag}|%{tags}|%{extra_tags}]",
         "<%{count}>%{items}<%{items}>", &t));
@@ -52,7 +43,8 @@ END_TEST
 START_TEST(escaping)
 {
     fm_template *t;
-    fm_message m = msg(FM_INFO, "<script>alert('x')&\"</script>", "\"><img");
+    fm_message m = fx_msg(FM_INFO, "<script>alert('x')&\"</script>",
+                          "\"><img", 0);
     ck_assert_ptr_null(fm_template_compile(ut_pool, FM_DEFAULT_ITEM, NULL, &t));
     ck_assert_str_eq(render(t, &m, 1),
         "<li class=\"&quot;&gt;&lt;img info\">&lt;script&gt;alert(&#x27;x&#x27;)"
@@ -65,7 +57,7 @@ END_TEST
 START_TEST(placeholder_text_in_message_is_inert)
 {
     fm_template *t;
-    fm_message m = msg(FM_INFO, "<!--FLASH_MESSAGES-->", "");
+    fm_message m = fx_msg(FM_INFO, "<!--FLASH_MESSAGES-->", "", 0);
     ck_assert_ptr_null(fm_template_compile(ut_pool, "%{message}", NULL, &t));
     ck_assert_str_eq(render(t, &m, 1), "&lt;!--FLASH_MESSAGES--&gt;");
 }
@@ -74,7 +66,7 @@ END_TEST
 START_TEST(percent_literals)
 {
     fm_template *t;
-    fm_message m = msg(FM_INFO, "x", "");
+    fm_message m = fx_msg(FM_INFO, "x", "", 0);
     ck_assert_ptr_null(fm_template_compile(ut_pool,
         "<p style=\"width:100%\">%%{message} %{message} 5%</p>", NULL, &t));
     ck_assert_str_eq(render(t, &m, 1),
@@ -108,8 +100,8 @@ START_TEST(file_text_with_markers)
 {
     fm_template *t;
     fm_message m[2];
-    m[0] = msg(FM_ERROR, "E", "");
-    m[1] = msg(FM_INFO, "I", "");
+    m[0] = fx_msg(FM_ERROR, "E", "", 0);
+    m[1] = fx_msg(FM_INFO, "I", "", 0);
     ck_assert_ptr_null(fm_template_compile_file_text(ut_pool,
         "<div class=\"alerts\">\n%{item}\n<p class=\"%{level_tag}\">%{message}</p>\n%{/item}\n</div>\n",
         &t));
@@ -133,7 +125,7 @@ START_TEST(many_messages)
     int i;
     const char *s;
     for (i = 0; i < 500; i++)
-        m[i] = msg(FM_INFO, apr_psprintf(ut_pool, "m%d", i), "");
+        m[i] = fx_msg(FM_INFO, apr_psprintf(ut_pool, "m%d", i), "", 0);
     ck_assert_ptr_null(fm_template_compile(ut_pool, "%{message};", NULL, &t));
     s = render(t, m, 500);
     ck_assert(strncmp(s, "m0;m1;m2;", 9) == 0);
@@ -144,7 +136,8 @@ END_TEST
 START_TEST(ascii_rendering_for_other_charsets)
 {
     fm_template *t;
-    fm_message m = msg(FM_INFO, "Gr\xc3\xbc\xc3\x9f" "e \xe6\x9d\xb1 \xf0\x9f\x98\x80 <&>", "t\xc3\xa9");
+    fm_message m = fx_msg(FM_INFO, "Gr\xc3\xbc\xc3\x9f" "e \xe6\x9d\xb1 \xf0\x9f\x98\x80 <&>",
+                          "t\xc3\xa9", 0);
     apr_size_t len;
     char *s;
     ck_assert_ptr_null(fm_template_compile(ut_pool, "<li class=\"%{tags}\">%{message}</li>", NULL, &t));

@@ -1,0 +1,312 @@
+/*
+ * test_inject_filter.c - the body filter's brigade handling
+ * (filters/inject_filter.c) on fake requests: the configuration made by
+ * the module's own directives, pending messages in a real cookie, the
+ * module's insert_filter hook building the chain FLASHMSG ->
+ * FLASHMSG_GUARD -> capture, and brigades passed as a handler passes them.
+ */
+#include <string.h>
+
+#include <apr_strings.h>
+
+#include "glue.h"
+#include "store/store.h"
+#include "../../common/fixtures.h"
+
+#define PH "<!--FLASH_MESSAGES-->"
+/* The two pending messages below, in the default template. */
+#define BLOCK "<ul class=\"messages\"><li class=\"success\">Saved.</li>" \
+              "<li class=\"sticky warning\">Disk &lt;almost&gt; full</li></ul>"
+/* FlashMsg On with the key the test cookies are made with. */
+#define ON "FlashMsg", "On", NULL, "FlashMsgSecret", FX_SECRET_A, NULL
+
+static apr_pool_t *tp;
+
+static void setup(void)
+{
+    apr_pool_create(&tp, NULL);
+    ft_log_reset();
+}
+
+static void teardown(void)
+{
+    apr_pool_destroy(tp);
+    tp = NULL;
+}
+
+/* A page request whose client holds two pending messages. */
+static request_rec *page_with_pending(ft_env *env)
+{
+    fm_message m[2];
+    m[0] = fx_msg(FM_SUCCESS, "Saved.", "", fm_now());
+    m[1] = fx_msg(FM_WARNING, "Disk <almost> full", "sticky", fm_now());
+    return ft_request(env, ft_cookie(env, m, 2));
+}
+
+static int count(const char *hay, const char *needle)
+{
+    int n = 0;
+    for (; (hay = strstr(hay, needle)) != NULL; hay += strlen(needle))
+        n++;
+    return n;
+}
+
+static void assert_body(const ft_env *env, const char *want)
+{
+    ck_assert_uint_eq(env->out.body_len, strlen(want));
+    ck_assert_str_eq(env->out.body, want);
+    ck_assert(env->out.eos);
+}
+
+/* The messages were shown in the page: consumed, the cookie deleted, the
+ * page kept out of every cache. */
+static void assert_rendered(request_rec *r)
+{
+    const char *sc = apr_table_get(r->err_headers_out, "Set-Cookie");
+    ck_assert_int_eq(fm_store_pending(r)->nelts, 0);
+    ck_assert(fm_store_flags(r) & FM_STORE_RENDERED);
+    ck_assert_ptr_nonnull(sc);
+    ck_assert_msg(!strncmp(sc, FX_COOKIE_NAME "=; Max-Age=0; ",
+                           strlen(FX_COOKIE_NAME "=; Max-Age=0; ")),
+                  "Set-Cookie: %s", sc);
+    ck_assert_str_eq(apr_table_get(r->headers_out, "Cache-Control"),
+                     "private, no-store");
+    ck_assert_ptr_null(ft_find_filter(r, "FLASHMSG"));
+}
+
+/* The messages stay pending and nothing is written. */
+static void assert_kept(request_rec *r, int n)
+{
+    ck_assert_int_eq(fm_store_pending(r)->nelts, n);
+    ck_assert(!(fm_store_flags(r) & FM_STORE_RENDERED));
+    ck_assert(!(fm_store_flags(r) & FM_STORE_SAVED));
+    ck_assert_ptr_null(apr_table_get(r->err_headers_out, "Set-Cookie"));
+    ck_assert_ptr_null(ft_find_filter(r, "FLASHMSG"));
+}
+
+START_TEST(placeholder_one_byte_per_bucket)
+{
+    ft_env *env = ft_env_make(tp, ON, NULL);
+    request_rec *r = page_with_pending(env);
+    const char *page = "<html><body>" PH "<main><p>x</p>" PH "</main>"
+                       "<!--FLASH_MESSAGES- -->" "</body></html>";
+
+    ck_assert_ptr_nonnull(ft_find_filter(r, "FLASHMSG"));
+    ck_assert_ptr_nonnull(ft_find_filter(r, "FLASHMSG_GUARD"));
+    ck_assert_int_eq(ft_send_pieces(env, page, 1, 1), APR_SUCCESS);
+    assert_body(env, "<html><body>" BLOCK "<main><p>x</p>" BLOCK "</main>"
+                "<!--FLASH_MESSAGES- -->" "</body></html>");
+    ck_assert_int_eq(count(env->out.body, BLOCK), 2);
+    ck_assert_int_eq(env->out.passes, 1);
+    assert_rendered(r);
+    ck_assert(ft_log_has(APLOG_DEBUG, "rendering 2 message(s)"));
+}
+END_TEST
+
+START_TEST(placeholder_one_byte_per_brigade)
+{
+    ft_env *env = ft_env_make(tp, ON, NULL);
+    request_rec *r = page_with_pending(env);
+    const char *page = "<html><body>" PH "<p>x</p>" PH "</body></html>";
+    apr_size_t i, ph_end = strlen("<html><body>" PH);
+
+    for (i = 0; page[i]; i++) {
+        char one[2] = { page[i], '\0' };
+        ck_assert_int_eq(ft_send_pieces(env, one, 0, 0), APR_SUCCESS);
+        /* held until the first placeholder decides, then streamed */
+        if (i + 1 < ph_end)
+            ck_assert_int_eq(env->out.passes, 0);
+        else if (i + 1 == ph_end)
+            ck_assert_str_eq(env->out.trace, "<html><body>" BLOCK "|");
+    }
+    ck_assert_int_eq(ft_send(env, FT_EOS, NULL), APR_SUCCESS);
+    assert_body(env, "<html><body>" BLOCK "<p>x</p>" BLOCK "</body></html>");
+    assert_rendered(r);
+}
+END_TEST
+
+START_TEST(no_placeholder_within_scan_limit)
+{
+    ft_env *env = ft_env_make(tp, ON, "FlashMsgScanLimit", "1024", NULL,
+                              NULL);
+    request_rec *r = page_with_pending(env);
+    char filler[1501];
+    const char *page, *first, *rest;
+
+    memset(filler, 'a', 1500);
+    filler[1500] = '\0';
+    /* the placeholder comes only after the first 1024 bytes */
+    page = apr_pstrcat(tp, "<html><body><p>", filler, "</p>", PH,
+                       "</body></html>", NULL);
+    first = apr_pstrndup(tp, page, 1000);
+    rest = page + 1000;
+
+    ck_assert_int_eq(ft_send_pieces(env, first, 100, 0), APR_SUCCESS);
+    ck_assert_int_eq(env->out.passes, 0);              /* still looking */
+    ck_assert_int_eq(ft_send_pieces(env, rest, 100, 1), APR_SUCCESS);
+    assert_body(env, page);                            /* byte for byte */
+    ck_assert_int_eq(env->out.passes, 1);
+    assert_kept(r, 2);
+    ck_assert_str_eq(apr_table_get(r->headers_out, "Cache-Control"),
+                     "no-cache");
+    ck_assert(ft_log_has(APLOG_DEBUG, "no placeholder in the first"));
+    ck_assert(ft_log_has(APLOG_DEBUG, "messages stay pending"));
+}
+END_TEST
+
+START_TEST(flush_held_while_looking_ahead)
+{
+    ft_env *env = ft_env_make(tp, ON, NULL);
+    request_rec *r = page_with_pending(env);
+
+    /* looking ahead: the FLUSH would send the headers before the
+     * decision, so it is held in its place with the data */
+    ck_assert_int_eq(ft_send(env, "<html><head>", FT_FLUSH,
+                             "<title>t</title>", NULL), APR_SUCCESS);
+    ck_assert_int_eq(env->out.passes, 0);
+    /* rendering: a FLUSH passes everything before it at once */
+    ck_assert_int_eq(ft_send(env, "</head><body>" PH "<p>", FT_FLUSH, NULL),
+                     APR_SUCCESS);
+    ck_assert_int_eq(env->out.passes, 1);
+    ck_assert_str_eq(env->out.trace, "<html><head>{FLUSH}<title>t</title>"
+                     "</head><body>" BLOCK "<p>{FLUSH}|");
+    ck_assert_int_eq(ft_send(env, "</p></body></html>", FT_EOS, NULL),
+                     APR_SUCCESS);
+    ck_assert_int_eq(env->out.passes, 2);
+    ck_assert_str_eq(env->out.trace, "<html><head>{FLUSH}<title>t</title>"
+                     "</head><body>" BLOCK "<p>{FLUSH}|"
+                     "</p></body></html>{EOS}|");
+    assert_rendered(r);
+}
+END_TEST
+
+START_TEST(eos_in_first_brigade)
+{
+    ft_env *env = ft_env_make(tp, ON, NULL);
+    request_rec *r = page_with_pending(env);
+
+    ck_assert_int_eq(ft_send(env, "<html>" PH "</html>", FT_EOS, NULL),
+                     APR_SUCCESS);
+    ck_assert_str_eq(env->out.trace, "<html>" BLOCK "</html>{EOS}|");
+    assert_rendered(r);
+}
+END_TEST
+
+START_TEST(eos_in_first_brigade_without_placeholder)
+{
+    ft_env *env = ft_env_make(tp, ON, NULL);
+    request_rec *r = page_with_pending(env);
+
+    ck_assert_int_eq(ft_send(env, "<html><body>no place for them",
+                             FT_FLUSH, "</body></html>", FT_EOS, NULL),
+                     APR_SUCCESS);
+    ck_assert_str_eq(env->out.trace, "<html><body>no place for them{FLUSH}"
+                     "</body></html>{EOS}|");
+    assert_kept(r, 2);
+    ck_assert(ft_log_has(APLOG_DEBUG, "messages stay pending"));
+}
+END_TEST
+
+START_TEST(partial_placeholder_at_end)
+{
+    ft_env *env = ft_env_make(tp, ON, NULL);
+    request_rec *r = page_with_pending(env);
+    /* the matcher holds "<!--FLASH_MESS" to the end: given back as is */
+    const char *page = "<html><!--FLASH_<!--FLASH_MESS";
+
+    ck_assert_int_eq(ft_send_pieces(env, page, 1, 1), APR_SUCCESS);
+    assert_body(env, page);
+    assert_kept(r, 2);
+}
+END_TEST
+
+START_TEST(non_html_passes_untouched)
+{
+    ft_env *env = ft_env_make(tp, ON, NULL);
+    request_rec *r = page_with_pending(env);
+    const char *body = "{\"x\":\"" PH "\"}";
+
+    r->content_type = "application/json";
+    ck_assert_int_eq(ft_send(env, body, FT_EOS, NULL), APR_SUCCESS);
+    assert_body(env, body);
+    ck_assert_ptr_eq(env->out.last_bb, env->sent_bb);
+    ck_assert_int_eq(env->out.passes, 1);
+    assert_kept(r, 2);
+    ck_assert(ft_log_has(APLOG_DEBUG,
+                         "2 message(s) stay pending: not an HTML page"));
+}
+END_TEST
+
+START_TEST(nothing_pending_filter_leaves)
+{
+    ft_env *env = ft_env_make(tp, ON, NULL);
+    request_rec *r = ft_request(env, NULL);
+    const char *page = "<html><body>" PH "</body></html>";
+
+    ck_assert_ptr_nonnull(ft_find_filter(r, "FLASHMSG"));
+    ck_assert_int_eq(ft_send(env, page, FT_EOS, NULL), APR_SUCCESS);
+    ck_assert_ptr_null(ft_find_filter(r, "FLASHMSG"));
+    /* the same brigade, untouched, and nothing allocated for messages */
+    ck_assert_ptr_eq(env->out.last_bb, env->sent_bb);
+    ck_assert_int_eq(env->out.passes, 1);
+    assert_body(env, page);
+    ck_assert_uint_eq(fm_store_flags(r), 0);
+    ck_assert_ptr_null(apr_table_get(r->err_headers_out, "Set-Cookie"));
+    ck_assert_str_eq(apr_table_get(r->headers_out, "Cache-Control"),
+                     "no-cache");
+}
+END_TEST
+
+START_TEST(response_header_messages_rendered)
+{
+    ft_env *env = ft_env_make(tp, ON, NULL);
+    request_rec *r = ft_request(env, NULL);
+
+    apr_table_setn(r->headers_out, "X-Flash", "success: Welcome back");
+    ck_assert_int_eq(ft_send_pieces(env, "<html>" PH "</html>", 3, 1),
+                     APR_SUCCESS);
+    assert_body(env, "<html><ul class=\"messages\"><li class=\"success\">"
+                "Welcome back</li></ul></html>");
+    ck_assert_ptr_null(apr_table_get(r->headers_out, "X-Flash"));
+    ck_assert_int_eq(fm_store_pending(r)->nelts, 0);
+    ck_assert(fm_store_flags(r) & FM_STORE_RENDERED);
+    /* the client held nothing and nothing is left: no cookie written */
+    ck_assert_ptr_null(apr_table_get(r->err_headers_out, "Set-Cookie"));
+}
+END_TEST
+
+START_TEST(configured_placeholder_and_template)
+{
+    ft_env *env = ft_env_make(tp, ON, "FlashMsgPlaceholder", "{{flash}}",
+                              NULL, "FlashMsgTemplate",
+                              "<b class=\"%{level_tag}\">%{message}</b>",
+                              NULL, NULL);
+    request_rec *r = page_with_pending(env);
+
+    ck_assert_int_eq(ft_send_pieces(env, "x" PH "y{{fl{{flash}}z", 1, 1),
+                     APR_SUCCESS);
+    assert_body(env, "x" PH "y{{fl<b class=\"success\">Saved.</b>"
+                "<b class=\"warning\">Disk &lt;almost&gt; full</b>z");
+    assert_rendered(r);
+}
+END_TEST
+
+Suite *inject_filter_suite(void)
+{
+    Suite *s = suite_create("inject_filter");
+    TCase *tc = tcase_create("brigades");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, placeholder_one_byte_per_bucket);
+    tcase_add_test(tc, placeholder_one_byte_per_brigade);
+    tcase_add_test(tc, no_placeholder_within_scan_limit);
+    tcase_add_test(tc, flush_held_while_looking_ahead);
+    tcase_add_test(tc, eos_in_first_brigade);
+    tcase_add_test(tc, eos_in_first_brigade_without_placeholder);
+    tcase_add_test(tc, partial_placeholder_at_end);
+    tcase_add_test(tc, non_html_passes_untouched);
+    tcase_add_test(tc, nothing_pending_filter_leaves);
+    tcase_add_test(tc, response_header_messages_rendered);
+    tcase_add_test(tc, configured_placeholder_and_template);
+    suite_add_tcase(s, tc);
+    return s;
+}
