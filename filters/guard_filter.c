@@ -10,8 +10,11 @@
  *    module removed it or sent the response around it -- the response's
  *    messages are still taken and stored, and an error line lists the
  *    output filters, so the admin can see which chain caused it;
- *  - the cache rules (cache_policy.c) are applied again, after mod_headers
- *    or mod_expires may have set other Cache-Control values.
+ *  - a session save that mod_session (MOD_SESSION_OUT, before us) could
+ *    not make is reported, and under fallback storage the messages go to
+ *    the cookie instead (fm_store_confirm);
+ *  - the cache rules (http/cache_policy.c) are applied again, after
+ *    mod_headers or mod_expires may have set other Cache-Control values.
  */
 #include <apr_strings.h>
 #include <util_filter.h>
