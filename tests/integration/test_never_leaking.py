@@ -53,7 +53,9 @@ def test_mod_expires_with_encryption_does_not_leak(make_server, client):
     core_flow(srv, client)
 
 
-@pytest.mark.parametrize("ftype", [11, 15, 18, 19, 20, 21, 25, 29, 30])
+# ftype 30 (PROTOCOL) sits after the HTTP header filter and turns the
+# headers into body bytes even without this module: not a usable setup.
+@pytest.mark.parametrize("ftype", [11, 15, 18, 19, 20, 21, 25, 29])
 def test_filters_of_any_type_around_us(make_server, client, ftype):
     conf = ('ExtFilterDefine passthru mode=output cmd="/bin/cat" ftype=%d\n'
             "<Location /page.html>\nSetOutputFilter passthru\n</Location>\n"
