@@ -4,10 +4,9 @@ APXS       ?= apxs
 PYTHON     ?= /usr/bin/python3
 CC         ?= cc
 APACHE2    ?= /usr/sbin/apache2
-# Extra flags for the module build, e.g. SANITIZE=1 for ASan + UBSan.
-SANITIZE   ?=
+# Extra compiler flags for the module, e.g. debian/rules' -ffile-prefix-map.
+EXTRA_CFLAGS ?=
 
-comma      := ,
 WARN       := -Wall -Wextra -Werror
 APR_CFLAGS := $(shell apr-1-config --cflags --cppflags --includes 2>/dev/null) \
               $(shell apu-1-config --includes 2>/dev/null)
@@ -21,40 +20,81 @@ GLUE_HDR   := mod_flashmsg.h $(sort $(foreach d,$(GLUE_DIRS),$(wildcard $(d)/*.h
 MOD_SRC    := $(GLUE_SRC) $(CORE_SRC)
 
 SAN_FLAGS  := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
-MOD_CFLAGS := $(addprefix -Wc$(comma),$(WARN)) -Wc,-std=gnu99 -I. -Icore
-ifneq ($(SANITIZE),)
-MOD_CFLAGS += $(addprefix -Wc$(comma),$(SAN_FLAGS)) $(addprefix -Wl$(comma),$(SAN_FLAGS))
-endif
 UNIT_SRC   := $(sort $(wildcard tests/unit/*.c))
 BUILD      := build
 
-.PHONY: all help deps test unit integration test-asan browser docs-check package-test deb screenshot demo install clean fuzz bench bench-quick
+# The module is compiled the way "apxs -c" compiles it -- apxs's compiler,
+# flags and include directories -- but every object goes under build/:
+# build/obj/<dir>/<file>.o, linked into build/mod_flashmsg.so and copied to
+# the top (harness.py, demo/, bench/ and debian/ load ./mod_flashmsg.so);
+# the ASan + UBSan module the same under build/asan/.  -MMD -MP write each
+# object's header dependencies next to it (.d, included below).
+apxs_q      = $(shell $(APXS) -q $(1) 2>/dev/null)
+AP_CC      := $(call apxs_q,CC)
+AP_CFLAGS  := $(call apxs_q,CFLAGS) $(call apxs_q,CPPFLAGS) $(call apxs_q,EXTRA_CPPFLAGS) \
+              $(addprefix -I,$(call apxs_q,INCLUDEDIR)) \
+              $(shell apr-1-config --includes 2>/dev/null) $(shell apu-1-config --includes 2>/dev/null)
+AP_LDFLAGS := $(call apxs_q,LDFLAGS)
+MOD_CFLAGS := $(AP_CFLAGS) $(WARN) -std=gnu99 -I. -Icore -fPIC $(EXTRA_CFLAGS)
+MOD_LIBS   := $(AP_LDFLAGS) -lcrypto -Wl,-soname,mod_flashmsg.so
+MOD_OBJ    := $(MOD_SRC:%.c=$(BUILD)/obj/%.o)
+ASAN_OBJ   := $(MOD_SRC:%.c=$(BUILD)/asan/obj/%.o)
+
+.PHONY: all help deps test unit integration test-asan browser docs-check config-check package-test deb screenshot demo install clean fuzz bench bench-quick FORCE
 all: mod_flashmsg.so
 
 include tests/unit/rules.mk
 
 help:
-	@echo "make            build mod_flashmsg.so with apxs"
+	@echo "make            build mod_flashmsg.so (objects under build/)"
 	@echo "make deps       install build/test dependencies (apt-get, as root)"
 	@echo "make test       deps + build + unit + integration tests"
 	@echo "make unit       Check unit tests, filter tests, fuzz corpus replay (ASan + UBSan)"
 	@echo "make integration  pytest against a real apache2"
 	@echo "make test-asan  the integration suite against an ASan+UBSan module"
 	@echo "make browser    headless Chromium drives the demo site"
-	@echo "make docs-check docs/directives.md and README against the code"
+	@echo "make docs-check docs/directives.md, README and config fields against the code"
+	@echo "make config-check  every configuration field created, merged and resolved"
 	@echo "make deb        build the Debian package (build/deb/)"
 	@echo "make package-test  build, install, run and purge the .deb (root)"
 	@echo "make demo       start a demo site on 127.0.0.1 and print its URL"
-	@echo "make install    install the module and mod_flashmsg.h with apxs"
+	@echo "make install    install the module and mod_flashmsg.h where apxs says"
 	@echo "make fuzz       run the libFuzzer targets (FUZZ_SECONDS each)"
 	@echo "make bench      side-by-side benchmark (~8 min); bench-quick (~1.5 min)"
+	@echo "make clean      rm -rf build (and the top-level mod_flashmsg.so)"
 
 deps:
 	@bash scripts/install-deps.sh
 
-mod_flashmsg.so: $(MOD_SRC) $(CORE_HDR) $(GLUE_HDR)
-	$(APXS) -c -o mod_flashmsg.la $(MOD_CFLAGS) $(MOD_SRC) -lcrypto
-	cp .libs/mod_flashmsg.so $@
+mod_flashmsg.so: $(BUILD)/mod_flashmsg.so
+	cp $< $@
+
+$(BUILD)/mod_flashmsg.so: $(MOD_OBJ) $(BUILD)/obj/flags
+	$(AP_CC) -shared -fPIC -o $@ $(MOD_OBJ) $(MOD_LIBS)
+
+$(BUILD)/obj/%.o: %.c $(BUILD)/obj/flags
+	@mkdir -p $(@D)
+	$(AP_CC) $(MOD_CFLAGS) -MMD -MP -c -o $@ $<
+
+# The ASan + UBSan module: the same sources, objects under build/asan/obj/.
+$(BUILD)/asan/mod_flashmsg.so: $(ASAN_OBJ) $(BUILD)/asan/obj/flags
+	$(AP_CC) -shared -fPIC $(SAN_FLAGS) -o $@ $(ASAN_OBJ) $(MOD_LIBS)
+
+$(BUILD)/asan/obj/%.o: %.c $(BUILD)/asan/obj/flags
+	@mkdir -p $(@D)
+	$(AP_CC) $(MOD_CFLAGS) $(SAN_FLAGS) -MMD -MP -c -o $@ $<
+
+# Rewritten only when the compiler or a flag changes (EXTRA_CFLAGS=...), so
+# that such a change rebuilds everything (so "make -n" lists every object);
+# also says so when apxs is missing.
+$(BUILD)/obj/flags: FORCE
+	@$(call write_flags,$(AP_CC) $(MOD_CFLAGS) / $(MOD_LIBS))
+$(BUILD)/asan/obj/flags: FORCE
+	@$(call write_flags,$(AP_CC) $(MOD_CFLAGS) $(SAN_FLAGS) / $(MOD_LIBS))
+write_flags = test -n "$(AP_CC)" || { echo "$(APXS) -q CC gave nothing: is apxs installed (Debian: apache2-dev, or make deps)?" >&2; exit 1; }; \
+    mkdir -p $(@D); echo '$(strip $(1))' | cmp -s - $@ || echo '$(strip $(1))' > $@
+
+-include $(MOD_OBJ:.o=.d) $(ASAN_OBJ:.o=.d)
 
 $(BUILD)/unit_tests: $(UNIT_SRC) $(CORE_SRC) $(CORE_HDR) $(FIXTURES)
 	@mkdir -p $(BUILD)
@@ -87,8 +127,14 @@ browser: mod_flashmsg.so
 screenshot: mod_flashmsg.so
 	FLASHMSG_UPDATE_SCREENSHOT=1 $(PYTHON) -m pytest -q -p no:cacheprovider -k readme tests/browser
 
+# tests/docs also runs scripts/check_config_fields.py (test_config_fields.py).
 docs-check:
 	$(PYTHON) -m pytest -q -p no:cacheprovider tests/docs
+
+# Every field of the configuration records has a default (create), a merge
+# rule (merge) and, per directory, an effective value (resolve).
+config-check:
+	$(PYTHON) scripts/check_config_fields.py
 
 # The Debian package, built in a copy of the tree; the .deb goes to build/deb/.
 deb:
@@ -101,17 +147,11 @@ deb:
 package-test:
 	$(PYTHON) -m pytest -q -p no:cacheprovider tests/package
 
-# The module built with ASan + UBSan in a copy of the tree (apxs writes its
-# objects next to the sources), loaded into the real apache2 with the
-# sanitizer runtime preloaded; any report fails the test that caused it.
-ASAN_DIR := $(BUILD)/asan
-$(ASAN_DIR)/mod_flashmsg.so: $(MOD_SRC) $(CORE_HDR) $(GLUE_HDR) Makefile
-	@mkdir -p $(ASAN_DIR)
-	cp --parents $(MOD_SRC) $(CORE_HDR) $(GLUE_HDR) Makefile $(ASAN_DIR)/
-	$(MAKE) -C $(ASAN_DIR) SANITIZE=1 mod_flashmsg.so
-
-test-asan: $(ASAN_DIR)/mod_flashmsg.so
-	cd tests/integration && FLASHMSG_MODULE=$(abspath $(ASAN_DIR))/mod_flashmsg.so \
+# The integration suite against the ASan + UBSan module (build/asan/),
+# loaded into the real apache2 with the sanitizer runtime preloaded; any
+# report fails the test that caused it.
+test-asan: $(BUILD)/asan/mod_flashmsg.so
+	cd tests/integration && FLASHMSG_MODULE=$(abspath $(BUILD))/asan/mod_flashmsg.so \
 	    FLASHMSG_PRELOAD="$$($(CC) -print-file-name=libasan.so)" \
 	    $(PYTHON) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS) .
 
@@ -119,11 +159,15 @@ demo: deps
 	$(MAKE) all
 	$(PYTHON) demo/run_demo.py
 
-# On Debian also the a2enmod files; an existing flashmsg.conf is kept.
+# The module into apxs's LIBEXECDIR (what "apxs -i" does with a .so) and
+# the header into its INCLUDEDIR; on Debian also the a2enmod files (an
+# existing flashmsg.conf is kept).
+MODULE_DIR     ?= $(call apxs_q,LIBEXECDIR)
+HEADER_DIR     ?= $(call apxs_q,INCLUDEDIR)
 MODS_AVAILABLE ?= /etc/apache2/mods-available
 install: mod_flashmsg.so
-	$(APXS) -i -n flashmsg mod_flashmsg.la
-	install -m 644 mod_flashmsg.h $$($(APXS) -q INCLUDEDIR)/mod_flashmsg.h
+	install -m 644 mod_flashmsg.so $(MODULE_DIR)/mod_flashmsg.so
+	install -m 644 mod_flashmsg.h $(HEADER_DIR)/mod_flashmsg.h
 	@if [ -d $(MODS_AVAILABLE) ]; then \
 	    install -m 644 conf/flashmsg.load $(MODS_AVAILABLE)/flashmsg.load; \
 	    [ -e $(MODS_AVAILABLE)/flashmsg.conf ] || install -m 644 conf/flashmsg.conf $(MODS_AVAILABLE)/flashmsg.conf; \
@@ -166,6 +210,4 @@ bench-quick: mod_flashmsg.so $(BUILD)/codec_bench
 	$(PYTHON) bench/run.py --quick
 
 clean:
-	rm -rf $(BUILD) .libs *.la *.lo *.slo *.o mod_flashmsg.so
-	for d in core storage filters delivery; do \
-	    rm -rf $$d/.libs $$d/*.lo $$d/*.slo $$d/*.o; done
+	rm -rf $(BUILD) mod_flashmsg.so
