@@ -28,7 +28,7 @@ endif
 UNIT_SRC   := $(sort $(wildcard tests/unit/*.c))
 BUILD      := build
 
-.PHONY: all help deps test unit integration test-asan browser docs-check package-test deb screenshot demo install clean fuzz bench bench-quick
+.PHONY: all help deps test unit integration test-asan browser docs-check package-test deb screenshot demo install clean fuzz bench bench-quick soak
 all: mod_flashmsg.so
 
 help:
@@ -46,6 +46,8 @@ help:
 	@echo "make install    install the module and mod_flashmsg.h with apxs"
 	@echo "make fuzz       run the libFuzzer targets (FUZZ_SECONDS each)"
 	@echo "make bench      side-by-side benchmark (~8 min); bench-quick (~1.5 min)"
+	@echo "make soak       simulated users per storage: lost / shown twice / RSS (< 10 min);"
+	@echo "                SOAK_ARGS='--mode twotabs --storages cookie --requests 30000'"
 
 deps:
 	@bash scripts/install-deps.sh
@@ -160,6 +162,14 @@ bench: mod_flashmsg.so $(BUILD)/codec_bench
 bench-quick: mod_flashmsg.so $(BUILD)/codec_bench
 	@bash scripts/install-deps.sh bench
 	$(PYTHON) bench/run.py --quick
+
+# Many simulated users through add -> redirect -> render for each storage,
+# on loopback, bounded in requests and wall time (bench/soak.py --help);
+# results in build/soak/.  Not part of make test: it measures, never fails on numbers.
+SOAK_ARGS ?=
+soak: deps
+	$(MAKE) all
+	$(PYTHON) bench/soak.py $(SOAK_ARGS)
 
 clean:
 	rm -rf $(BUILD) .libs *.la *.lo *.slo *.o mod_flashmsg.so
