@@ -299,3 +299,53 @@ def gates():
     g = Gates()
     yield g
     shutil.rmtree(g.dir, ignore_errors=True)
+
+
+# --- the module's cookies --------------------------------------------------
+# Pending messages live in one cookie per batch, named flashmsg.ID (a single
+# cookie "flashmsg" from earlier versions is still read).
+
+def is_flash_name(name, base="flashmsg"):
+    return name == base or name.startswith(base + ".")
+
+
+def flash_cookies(jar, base="flashmsg"):
+    """{name: value} of the module's cookies in a requests cookie jar."""
+    return {c.name: c.value for c in jar if is_flash_name(c.name, base)}
+
+
+def has_flash(jar, base="flashmsg"):
+    return bool(flash_cookies(jar, base))
+
+
+def only_flash_cookie(jar, base="flashmsg"):
+    """(name, value) of the one cookie of the module the jar holds."""
+    found = flash_cookies(jar, base)
+    assert len(found) == 1, found
+    return next(iter(found.items()))
+
+
+def flash_cookie_header(jar, base="flashmsg"):
+    """A Cookie header value with the module's cookies of jar."""
+    return "; ".join("%s=%s" % kv for kv in flash_cookies(jar, base).items())
+
+
+class BrowserJar:
+    """What a browser does with cookies, for requests sent in any order: a
+    Cookie header from the current jar, and each response's Set-Cookie
+    applied when that response is handled (Max-Age=0 deletes)."""
+
+    def __init__(self):
+        self.cookies = {}
+
+    def header(self):
+        return "; ".join("%s=%s" % kv for kv in self.cookies.items())
+
+    def apply(self, response):
+        for line in response.raw.headers.getlist("Set-Cookie"):
+            pair, _, attrs = line.partition(";")
+            name, _, value = pair.strip().partition("=")
+            if "max-age=0" in attrs.lower().replace(" ", ""):
+                self.cookies.pop(name, None)
+            else:
+                self.cookies[name] = value
