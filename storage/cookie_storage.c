@@ -365,6 +365,16 @@ static int kept(const fm_cookie_plan *plan, const fm_batch *bt)
     return 0;
 }
 
+static int sent_twice_before(const fm_held *held, int i)
+{
+    const char *name = APR_ARRAY_IDX(held->batches, i, fm_batch).name;
+    int j;
+    for (j = 0; j < i; j++)
+        if (!strcmp(APR_ARRAY_IDX(held->batches, j, fm_batch).name, name))
+            return 1;
+    return 0;
+}
+
 void fm_cookie_plan_write(request_rec *r, const fm_held *held,
                           const fm_cookie_plan *plan, const fm_message *msgs,
                           int n, unsigned flags)
@@ -379,7 +389,8 @@ void fm_cookie_plan_write(request_rec *r, const fm_held *held,
      * another request added meanwhile is not among them. */
     for (i = 0; held->batches && i < held->batches->nelts; i++) {
         const fm_batch *bt = &APR_ARRAY_IDX(held->batches, i, fm_batch);
-        if (!kept(plan, bt))
+        /* (a name sent twice is deleted once) */
+        if (!kept(plan, bt) && !sent_twice_before(held, i))
             delete_cookie(r, bt->name);
     }
     if (held->rejected && (!held->batches || !held->batches->nelts))
@@ -414,32 +425,48 @@ static void cookie_load(request_rec *r, apr_array_header_t *msgs,
     fm_cookie_read(r, msgs, held);
 }
 
-/* Cookie storage alone keeps the newest messages that fit: older cookies
- * go first, then the oldest of the new ones (fit.c). */
+/* Cookie storage alone keeps the newest messages that fit: a message too
+ * large for any cookie goes first (it must not push out what is pending),
+ * then older cookies make room, then the oldest of the new ones (fit.c). */
 static void cookie_save(request_rec *r, const apr_array_header_t *list,
                         const fm_held *held)
 {
     fm_cookie_plan plan;
     fm_budget b, room;
+    apr_array_header_t *fitting;
     const fm_message *loose;
-    int n, before;
+    int i, n, oversized = 0;
 
     fm_cookie_plan_make(r, list, held, &plan);
     fm_cookie_budget(r, &b);
-    loose = (const fm_message *)plan.loose->elts;
-    n = plan.loose->nelts;
+    room = b;
+    room.max = b.max > batch_overhead(&b) ? b.max - batch_overhead(&b) : 0;
+    fitting = apr_array_make(r->pool, plan.loose->nelts + 1,
+                             sizeof(fm_message));
+    for (i = 0; i < plan.loose->nelts; i++) {
+        const fm_message *m = &APR_ARRAY_IDX(plan.loose, i, fm_message);
+        if (fm_fits_alone(&room, m))
+            APR_ARRAY_PUSH(fitting, fm_message) = *m;
+        else
+            oversized++;
+    }
+    if (oversized)
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, FM_LOGPFX
+                      "%d message(s) dropped: they do not fit in "
+                      "FlashMsgCookieMaxSize %" APR_SIZE_T_FMT " (%d too large "
+                      "on their own, 0 oldest)", oversized, b.max, oversized);
+    loose = (const fm_message *)fitting->elts;
+    n = fitting->nelts;
     if (n)
         fm_cookie_plan_make_room(&plan, &b, fm_cookie_encoded_len(&b.opts,
                                                                   loose, n));
-    room = b;
-    room.max = fm_cookie_plan_room(&plan, &b);
-    before = n;
-    loose = fm_fit_newest(r, &room, loose, n, &n);
     if (plan.dropped)
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, FM_LOGPFX
                       "%d message(s) dropped: older cookies made room for "
                       "%d new one(s) within FlashMsgCookieMaxSize %"
-                      APR_SIZE_T_FMT, plan.dropped, before, b.max);
+                      APR_SIZE_T_FMT, plan.dropped, n, b.max);
+    room.max = fm_cookie_plan_room(&plan, &b);
+    loose = fm_fit_newest(r, &room, loose, n, &n);
     fm_cookie_plan_write(r, held, &plan, loose, n, 0);
 }
 

@@ -1,9 +1,11 @@
 /*
  * fallback_storage.c - Django's FallbackStorage, with its gaps closed:
- * the cookie holds the oldest messages that fit FlashMsgCookieMaxSize and,
- * when more remain, is marked "continued in session"; the newest overflow
- * goes to the session.  Loading reads the cookie and then the session,
- * also when the cookie is gone (Django would orphan the session's part).
+ * the cookies (one per batch, cookie_storage.c) hold what fits
+ * FlashMsgCookieMaxSize -- the cookies the client holds stay as they are,
+ * and of the other pending messages the oldest that fit go into one new
+ * cookie -- and the newest overflow goes to the session, up to
+ * FlashMsgSessionMaxSize.  Loading reads the cookies and then the session,
+ * also when the cookies are gone (Django would orphan the session's part).
  * Without a usable session it is cookie storage.
  */
 #include "storage/storage.h"

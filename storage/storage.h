@@ -57,8 +57,9 @@ int fm_cookie_present(request_rec *r);
  * may take in one place. */
 typedef struct {
     fm_codec_opts opts;
-    apr_size_t max;
-    const char *directive;      /* the directive that sets max, for logs */
+    apr_size_t max;             /* bytes available */
+    apr_size_t limit;           /* the directive's value, for logs */
+    const char *directive;      /* the directive that sets it */
 } fm_budget;
 
 void fm_cookie_budget(request_rec *r, fm_budget *b);
