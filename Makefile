@@ -198,6 +198,14 @@ fuzz: $(FUZZ_TARGETS)
 	if [ $$fail != 0 ]; then echo "fuzz: a target failed, see $(BUILD)/fuzzlogs"; \
 	    grep -l -E 'ERROR|SUMMARY' $(BUILD)/fuzzlogs/*.log | xargs -r tail -n 40; exit 1; fi
 
+# Mutation check (slow; not part of `make test`): every mutation in
+# tests/mutations.txt applied to its own copy of the tree, rebuilt, and the
+# tests listed for it run against the mutant; fails if any mutant survives.
+# MUTATE_ARGS='--only NAME', '--all' (whole suite), '--list'.
+.PHONY: mutate
+mutate:
+	$(PYTHON) scripts/mutate.py $(MUTATE_ARGS)
+
 $(BUILD)/codec_bench: bench/codec_bench.c $(CORE_SRC) $(CORE_HDR) $(FIXTURES)
 	@mkdir -p $(BUILD)
 	$(CC) -O2 $(WARN) -std=gnu99 $(APR_CFLAGS) -Icore -o $@ $< $(CORE_SRC) \
