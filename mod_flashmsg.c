@@ -40,7 +40,8 @@ static int fm_check_config(apr_pool_t *pconf, apr_pool_t *plog,
     int rv;
     (void)pconf;
     (void)plog;
-    if ((rv = fm_config_validate(s, ptemp)) != OK)
+    if ((rv = fm_config_validate(s, ptemp)) != OK
+        || (rv = fm_socache_check(s)) != OK)
         return rv;
     /* optional_fn_retrieve runs only after post_config: look now. */
     fm_session_retrieve();

@@ -77,6 +77,24 @@ void fm_socache_pre_config(apr_pool_t *pconf, apr_pool_t *plog)
                       "could not register the %s mutex", FM_SOCACHE_MUTEX);
 }
 
+int fm_socache_check(server_rec *s)
+{
+    server_rec *v;
+    for (v = s; v; v = v->next) {
+        const fm_srv_conf *sc = ap_get_module_config(v->module_config,
+                                                     &flashmsg_module);
+        if (sc && sc->socache_at && !sc->socache_instance) {
+            ap_log_error(APLOG_MARK, APLOG_EMERG, 0, v, FM_LOGPFX
+                         "FlashMsgStorage socache (%s) needs FlashMsgSocache "
+                         "PROVIDER[:ARGS] for this server, e.g. "
+                         "'FlashMsgSocache shmcb' (a2enmod socache_shmcb)",
+                         sc->socache_at);
+            return HTTP_INTERNAL_SERVER_ERROR;
+        }
+    }
+    return OK;
+}
+
 int fm_socache_post_config(apr_pool_t *pconf, apr_pool_t *plog,
                            server_rec *s)
 {
@@ -94,17 +112,7 @@ int fm_socache_post_config(apr_pool_t *pconf, apr_pool_t *plog,
         apr_status_t rv;
         int seen = 0;
 
-        if (!sc)
-            continue;
-        if (sc->socache_at && !sc->socache_instance) {
-            ap_log_error(APLOG_MARK, APLOG_EMERG, 0, v, FM_LOGPFX
-                         "FlashMsgStorage socache (%s) needs FlashMsgSocache "
-                         "PROVIDER[:ARGS] for this server, e.g. "
-                         "'FlashMsgSocache shmcb' (a2enmod socache_shmcb)",
-                         sc->socache_at);
-            return HTTP_INTERNAL_SERVER_ERROR;
-        }
-        if (!sc->socache_instance)
+        if (!sc || !sc->socache_instance)
             continue;
         /* Virtual hosts without their own FlashMsgSocache share one. */
         for (i = 0; i < done->nelts; i++)

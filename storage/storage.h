@@ -123,6 +123,8 @@ apr_size_t fm_cookie_ref_size(request_rec *r);
 
 /* socache primitives (socache_storage.c), for the startup hooks. */
 void fm_socache_pre_config(apr_pool_t *pconf, apr_pool_t *plog);
+/* check_config: FlashMsgStorage socache has a FlashMsgSocache. */
+int fm_socache_check(server_rec *s);
 int fm_socache_post_config(apr_pool_t *pconf, apr_pool_t *plog,
                            server_rec *s);
 void fm_socache_child_init(apr_pool_t *p, server_rec *s);
