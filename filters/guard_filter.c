@@ -39,6 +39,14 @@ void fm_guard_note_body_seen(ap_filter_t *f)
         }
 }
 
+void fm_guard_release(ap_filter_t *f)
+{
+    if (f->next && f->next->frec == fm_guard_filter_rec && f->next->r == f->r)
+        ap_remove_output_filter(f->next);   /* nothing between us */
+    else
+        fm_guard_note_body_seen(f);
+}
+
 static const char *output_filter_names(request_rec *r)
 {
     const char *names = "";
@@ -53,7 +61,7 @@ apr_status_t fm_guard_filter(ap_filter_t *f, apr_bucket_brigade *bb)
 {
     request_rec *r = f->r;
     const char *header = fm_settings_of(r)->header;
-    int body_seen = f->ctx == &body_seen_marker;
+    int body_seen = f->ctx == &body_seen_marker, late = 0;
     unsigned flags = fm_store_flags(r);
 
     if (!body_seen && !(flags & FM_STORE_CAPTURED)
@@ -67,7 +75,7 @@ apr_status_t fm_guard_filter(ap_filter_t *f, apr_bucket_brigade *bb)
         fm_take_response(r);
         fm_store_commit(r, 0);
     }
-    else if (fm_response_header(r, header)) {
+    else if ((late = fm_response_header(r, header) != NULL)) {
         /* Set after the body filter ran, by a filter between us (mod_headers'
          * "Header set", say): kept if the decision is still open. */
         if (flags & FM_STORE_COMMITTED) {
@@ -85,8 +93,16 @@ apr_status_t fm_guard_filter(ap_filter_t *f, apr_bucket_brigade *bb)
             fm_store_commit(r, 0);
         }
     }
-    fm_response_unset(r, header);
-    fm_response_unset(r, FM_CONSUMED_HEADER);
+    /* Never out, whatever happened (a look first: this runs on every
+     * response, and most carry neither). */
+    if (late || !body_seen)
+        fm_response_unset(r, header);
+    if (fm_response_header(r, FM_CONSUMED_HEADER))
+        fm_response_unset(r, FM_CONSUMED_HEADER);
+    if (!fm_store_flags(r)) {
+        ap_remove_output_filter(f);
+        return ap_pass_brigade(f->next, bb);
+    }
     /* mod_session saved in MOD_SESSION_OUT, before us: did it? */
     fm_store_confirm(r);
     flags = fm_store_flags(r);

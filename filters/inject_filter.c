@@ -217,8 +217,18 @@ apr_status_t fm_inject_filter(ap_filter_t *f, apr_bucket_brigade *bb)
             ap_remove_output_filter(f);
             return ap_pass_brigade(f->next, bb);
         }
-        fm_guard_note_body_seen(f);
-        if (fm_decide(f) != FM_LOOK) {
+        switch (fm_decide(f)) {
+        case FM_LOOK:
+            fm_guard_note_body_seen(f);
+            break;
+        case FM_KEEP:
+            fm_guard_note_body_seen(f);
+            ap_remove_output_filter(f);
+            return ap_pass_brigade(f->next, bb);
+        case FM_PASS:
+            /* Nothing of ours in the response: the guard is needed only
+             * if a filter between us could still add a header. */
+            fm_guard_release(f);
             ap_remove_output_filter(f);
             return ap_pass_brigade(f->next, bb);
         }
