@@ -14,7 +14,7 @@ CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubu
 
 CORE_SRC   := $(sort $(wildcard core/*.c))
 CORE_HDR   := $(sort $(wildcard core/*.h))
-GLUE_DIRS  := config http storage store delivery filters
+GLUE_DIRS  := config stats http storage store delivery filters
 GLUE_SRC   := mod_flashmsg.c $(sort $(foreach d,$(GLUE_DIRS),$(wildcard $(d)/*.c)))
 GLUE_HDR   := mod_flashmsg.h $(sort $(foreach d,$(GLUE_DIRS),$(wildcard $(d)/*.h)))
 MOD_SRC    := $(GLUE_SRC) $(CORE_SRC)

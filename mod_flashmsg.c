@@ -17,12 +17,14 @@
 #include <http_log.h>
 #include <http_protocol.h>
 #include <http_request.h>
+#include <mod_status.h>
 
 #include "mod_flashmsg.h"
 #include "filters/filters.h"
 #include "delivery/delivery.h"
 #include "storage/storage.h"
 #include "http/cache_policy.h"
+#include "stats/counters.h"
 
 /* AP_DECLARE_MODULE below also declares the log module index. */
 
@@ -73,7 +75,8 @@ static int fm_post_config(apr_pool_t *pconf, apr_pool_t *plog,
 {
     int rv;
     (void)ptemp;
-    if ((rv = fm_socache_post_config(pconf, plog, s)) != OK)
+    if ((rv = fm_socache_post_config(pconf, plog, s)) != OK
+        || (rv = fm_counters_post_config(pconf, s)) != OK)
         return rv;
     cache_loaded = ap_find_linked_module("mod_cache.c") != NULL;
     ap_log_error(APLOG_MARK, APLOG_INFO, 0, s, FM_LOGPFX "version "
@@ -165,6 +168,8 @@ static void fm_register_hooks(apr_pool_t *p)
     ap_hook_pre_config(fm_pre_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_post_config(fm_post_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_child_init(fm_child_init, NULL, NULL, APR_HOOK_MIDDLE);
+    APR_OPTIONAL_HOOK(ap, status_hook, fm_counters_status, NULL, NULL,
+                      APR_HOOK_MIDDLE);
     ap_hook_post_read_request(fm_post_read_request, NULL, NULL,
                               APR_HOOK_MIDDLE);
     ap_hook_fixups(fm_expose_fixups, NULL, NULL, APR_HOOK_LAST);

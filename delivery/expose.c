@@ -15,6 +15,7 @@
 
 #include "delivery/delivery.h"
 #include "http/response.h"
+#include "stats/counters.h"
 
 APLOG_USE_MODULE(flashmsg);
 
@@ -57,7 +58,8 @@ int fm_expose_fixups(request_rec *r)
     apr_table_setn(r->headers_in, FM_PENDING_HEADER, json);
     fm_store_mark_exposed(r, n);
     ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, FM_LOGPFX
-                  "%d pending message(s) exposed to the backend", n);
+                  "%d pending message(s) exposed to the backend of %s", n,
+                  r->uri);
     return DECLINED;
 }
 
@@ -84,7 +86,8 @@ void fm_expose_take_consumed(request_rec *r)
     }
     /* The exposed messages are the oldest ones; any added since stay. */
     fm_store_consume(r, n);
+    fm_count(FM_C_CONSUMED_BACKEND, n);
     ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, FM_LOGPFX
-                  "%d message(s) consumed by the backend", n);
+                  "%d message(s) consumed by the backend of %s", n, r->uri);
 }
 

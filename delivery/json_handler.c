@@ -13,6 +13,7 @@
 
 #include "delivery/delivery.h"
 #include "http/cache_policy.h"
+#include "stats/counters.h"
 
 APLOG_USE_MODULE(flashmsg);
 
@@ -55,7 +56,8 @@ int fm_json_handler(request_rec *r)
     fm_cache_forbid_all(r);
     if (!query_flag(r, "peek") && !r->header_only && n) {
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, FM_LOGPFX
-                      "%d message(s) delivered as JSON", n);
+                      "%d message(s) delivered as JSON by %s", n, r->uri);
+        fm_count(FM_C_CONSUMED_JSON, n);
         fm_store_consume_all(r);
     }
     /* Storage changes must be made before the body goes out. */

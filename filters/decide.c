@@ -10,6 +10,7 @@
 #include "delivery/delivery.h"
 #include "http/cache_policy.h"
 #include "http/response.h"
+#include "stats/counters.h"
 
 APLOG_USE_MODULE(flashmsg);
 
@@ -54,8 +55,10 @@ fm_decision fm_decide(ap_filter_t *f)
     }
     fm_take_response(r);
     pending = fm_store_pending(r)->nelts;
-    if (pending && fm_response_is_2xx(r) && fm_htmx_deliver(r))
+    if (pending && fm_response_is_2xx(r) && fm_htmx_deliver(r)) {
+        fm_count(FM_C_CONSUMED_HTMX, pending);
         pending = 0;
+    }
     why = fm_response_why_not_renderable(r);
     if (!why)
         fm_cache_revalidate_html(r);
@@ -64,7 +67,8 @@ fm_decision fm_decide(ap_filter_t *f)
     if (why || (pending == 0 && !includes_run_before(f))) {
         if (pending && why)
             ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, FM_LOGPFX
-                          "%d message(s) stay pending: %s", pending, why);
+                          "%d message(s) stay pending: %s; for %s", pending,
+                          why, r->uri);
         fm_store_commit(r, 0);
         return FM_KEEP;
     }

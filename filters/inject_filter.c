@@ -29,6 +29,7 @@
 
 #include "filters/filters.h"
 #include "http/response.h"
+#include "stats/counters.h"
 
 APLOG_USE_MODULE(flashmsg);
 
@@ -70,7 +71,9 @@ static int begin_render(request_rec *r, fm_ctx *ctx)
                                     msgs->nelts, fm_response_is_utf8(r)
                                     ? 0 : FM_RENDER_ASCII, &ctx->block_len);
     ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, FM_LOGPFX
-                  "rendering %d message(s) into the page", msgs->nelts);
+                  "rendering %d message(s) into the page %s", msgs->nelts,
+                  r->uri);
+    fm_count(FM_C_RENDERED, msgs->nelts);
     fm_store_consume_all(r);
     fm_store_commit(r, 1);
     /* A range of this page would cut the messages: send it whole. */

@@ -7,7 +7,7 @@ PKGS=(
   php-cgi php-fpm nodejs python3 python3-pytest python3-requests
   libaprutil1-dbd-sqlite3 libaprutil1-dbd-pgsql postgresql clang curl
   chromium chromium-driver python3-selenium
-  debhelper dpkg-dev fakeroot git
+  debhelper dpkg-dev fakeroot git lintian
   # the integration matrix beside real modules (tests/integration/test_company.py)
   libapache2-mod-security2 modsecurity-crs openssl
   # socache storage on a shared engine (tests/integration/test_socache.py)

@@ -20,6 +20,7 @@
 #include <http_protocol.h>
 
 #include "storage/storage.h"
+#include "stats/counters.h"
 #include "core/cookie_header.h"
 
 APLOG_USE_MODULE(flashmsg);
@@ -94,6 +95,7 @@ unsigned fm_cookie_read(request_rec *r, apr_array_header_t *msgs,
         return 0;
     held->had_cookie = 1;
     if (!sc->keys) {
+        fm_count(FM_C_COOKIE_FAILURES, 1);
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, FM_LOGPFX
                       "no FlashMsgSecret for this server; cookie ignored");
         return 0;
@@ -121,6 +123,9 @@ unsigned fm_cookie_read(request_rec *r, apr_array_header_t *msgs,
                               strlen(c->value), fm_now(), got, &flags,
                               &expired, &key_index);
         if (ds != FM_DECODE_OK) {
+            fm_count(ds == FM_DECODE_MALFORMED ? FM_C_REJECTED_MALFORMED
+                     : ds == FM_DECODE_FUTURE ? FM_C_REJECTED_EXPIRED
+                     : FM_C_REJECTED_SIGNATURE, 1);
             if (rejected < FM_REJECTS_LOGGED) {
                 why[rejected] = fm_decode_status_str(ds);
                 why_len[rejected] = strlen(c->value);
@@ -152,8 +157,10 @@ unsigned fm_cookie_read(request_rec *r, apr_array_header_t *msgs,
         }
         apr_array_cat(msgs, got);
         if (expired) {
+            fm_count(FM_C_DROPPED_AGE, expired);
             ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, FM_LOGPFX
-                          "%d message(s) expired (FlashMsgMaxAge)", expired);
+                          "%d message(s) expired (FlashMsgMaxAge) for %s",
+                          expired, r->uri);
             held->stale = 1;
         }
         if (key_index > 0)
@@ -416,6 +423,8 @@ void fm_cookie_plan_write(request_rec *r, const fm_held *held,
     if (n == 0)
         return;
     if (!sc->keys) {
+        fm_count(FM_C_COOKIE_FAILURES, 1);
+        fm_count(FM_C_LOST_SAVE, n);
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, FM_LOGPFX
                       "no FlashMsgSecret for this server; %d message(s) "
                       "lost", n);
@@ -503,6 +512,7 @@ static void cookie_save(request_rec *r, const apr_array_header_t *list,
         else
             oversized++;
     }
+    fm_count(FM_C_DROPPED_SIZE, oversized);
     if (oversized)
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, FM_LOGPFX
                       "%d message(s) dropped: they do not fit in "
@@ -513,6 +523,7 @@ static void cookie_save(request_rec *r, const apr_array_header_t *list,
     if (n)
         fm_cookie_plan_make_room(&plan, &b, fm_cookie_encoded_len(&b.opts,
                                                                   loose, n));
+    fm_count(FM_C_DROPPED_SIZE, plan.dropped);
     if (plan.dropped)
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, FM_LOGPFX
                       "%d message(s) dropped: older cookies made room for "

@@ -6,6 +6,7 @@
  * everything that was pending before it.  What is dropped is logged once.
  */
 #include "storage/storage.h"
+#include "stats/counters.h"
 
 APLOG_USE_MODULE(flashmsg);
 
@@ -40,6 +41,7 @@ const fm_message *fm_fit_newest(request_rec *r, const fm_budget *b,
     }
     keep = fm_cookie_fit(&b->opts, (const fm_message *)fit->elts, fit->nelts,
                          b->max, 1);
+    fm_count(FM_C_DROPPED_SIZE, n - keep);
     if (keep < n)
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, FM_LOGPFX
                       "%d message(s) dropped: they do not fit in "

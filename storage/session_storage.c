@@ -24,6 +24,7 @@
 #include <util_filter.h>
 
 #include "storage/storage.h"
+#include "stats/counters.h"
 #include "mod_session.h"
 
 APLOG_USE_MODULE(flashmsg);
@@ -83,6 +84,7 @@ void fm_session_read(request_rec *r, apr_array_header_t *msgs,
     ds = fm_cookie_decode(msgs->pool, sc->keys, &b.opts, v, strlen(v),
                           fm_now(), msgs, &flags, &expired, &key_index);
     if (ds != FM_DECODE_OK) {
+        fm_count(FM_C_SESSION_FAILURES, 1);
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, FM_LOGPFX
                       "session entry ignored and removed: %s",
                       fm_decode_status_str(ds));
@@ -90,13 +92,15 @@ void fm_session_read(request_rec *r, apr_array_header_t *msgs,
         return;
     }
     if (expired) {
+        fm_count(FM_C_DROPPED_AGE, expired);
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, FM_LOGPFX
-                      "%d message(s) expired (FlashMsgMaxAge)", expired);
+                      "%d message(s) expired (FlashMsgMaxAge) for %s",
+                      expired, r->uri);
         held->stale = 1;
     }
     ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, FM_LOGPFX
-                  "%d pending message(s) loaded from the session",
-                  msgs->nelts - before);
+                  "%d pending message(s) loaded from the session for %s",
+                  msgs->nelts - before, r->uri);
 }
 
 /* A blank session, as mod_session makes one, for when it cannot give us any. */
@@ -218,6 +222,8 @@ static void session_storage_save(request_rec *r,
     case FM_SESSION_OK:
         return;
     case FM_SESSION_UNAVAILABLE:
+        fm_count(FM_C_LOST_SAVE, n);
+        fm_count(FM_C_SESSION_FAILURES, n > 0);
         if (n)
             ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, FM_LOGPFX
                           "FlashMsgStorage session needs mod_session with "
@@ -225,6 +231,8 @@ static void session_storage_save(request_rec *r,
                           r->uri, n);
         return;
     case FM_SESSION_FAILED:
+        fm_count(FM_C_LOST_SAVE, n);
+        fm_count(FM_C_SESSION_FAILURES, 1);
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, FM_LOGPFX
                       "the session could not be written; %d message(s) lost",
                       n);

@@ -36,6 +36,7 @@
 #include <util_mutex.h>
 
 #include "storage/storage.h"
+#include "stats/counters.h"
 
 APLOG_USE_MODULE(flashmsg);
 
@@ -180,6 +181,7 @@ static int errors_since;
 static void engine_error(request_rec *r, apr_status_t rv, const char *what)
 {
     apr_time_t now = apr_time_now();
+    fm_count(FM_C_SOCACHE_FAILURES, 1);
     if (last_error_line
         && now - last_error_line < apr_time_from_sec(FM_SOCACHE_LOG_INTERVAL)) {
         errors_since++;
@@ -306,6 +308,7 @@ static int read_entry(request_rec *r, fm_held *held, fm_batch *bt,
         return 0;
     }
     if (expired) {
+        fm_count(FM_C_DROPPED_AGE, expired);
         bt->keep = 0;
         held->stale = 1;
     }
@@ -428,6 +431,7 @@ static void socache_save(request_rec *r, const apr_array_header_t *list,
                          plan.loose->nelts, &m);
     fm_cookie_budget(r, &cb);
     fm_cookie_plan_make_room(&plan, &cb, fm_cookie_ref_size(r));
+    fm_count(FM_C_DROPPED_SIZE, plan.dropped);
     if (plan.dropped)
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, FM_LOGPFX
                       "%d message(s) dropped: older references made room "

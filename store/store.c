@@ -4,6 +4,7 @@
  * The state below is private: storage/ reads and writes the messages
  * through its own interface, everything above uses the verbs in store.h.
  */
+#include <limits.h>
 #include <string.h>
 
 #include <apr_strings.h>
@@ -11,6 +12,7 @@
 #include "store/store.h"
 #include "storage/storage.h"
 #include "http/cache_policy.h"
+#include "stats/counters.h"
 #include "core/header_parser.h"
 #include "core/json.h"
 
@@ -105,17 +107,21 @@ static void added(request_rec *r, fm_state *st, int n, apr_time_t at,
         return;
     stamp(st, n, at);
     st->changed = 1;
-    if (st->flags & FM_STORE_COMMITTED)
+    if (st->flags & FM_STORE_COMMITTED) {
+        fm_count(FM_C_LOST_LATE, n);
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, FM_LOGPFX
                       "%d message(s) from a %s of %s came after the page's "
                       "headers were sent and are lost", n, origin, r->uri);
+    }
     else
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, FM_LOGPFX
-                      "%d message(s) added from %s", n, origin);
+                      "%d message(s) added from %s for %s", n, origin,
+                      r->uri);
 }
 
-int fm_store_add(request_rec *r, int level, const char *text,
-                 const char *extra_tags)
+/* One message from FlashMsgAdd (FM_C_ADDED_CONFIG) or the C API. */
+static int add_one(request_rec *r, int level, const char *text,
+                   const char *extra_tags, fm_counter source)
 {
     const fm_settings *c = fm_settings_of(r);
     apr_time_t at = apr_time_now();
@@ -124,14 +130,44 @@ int fm_store_add(request_rec *r, int level, const char *text,
         return 0;
     if (extra_tags && !fm_text_valid(extra_tags, strlen(extra_tags)))
         return 0;
+    if (!*text)
+        return 0;
+    fm_count(source, 1);
+    if (level < c->min_level) {
+        fm_count(FM_C_DROPPED_LEVEL, 1);
+        return 0;
+    }
     st = loaded(r);
     if (!fm_list_add(st->msgs, c->min_level, level,
                      apr_pstrdup(st->msgs->pool, text),
                      extra_tags ? apr_pstrdup(st->msgs->pool, extra_tags) : "",
                      apr_time_sec(at)))
         return 0;
-    added(r, st, 1, at, "module call");
+    added(r, st, 1, at, source == FM_C_ADDED_CONFIG ? "FlashMsgAdd"
+                                                    : "module call");
     return 1;
+}
+
+int fm_store_add(request_rec *r, int level, const char *text,
+                 const char *extra_tags)
+{
+    return add_one(r, level, text, extra_tags, FM_C_ADDED_API);
+}
+
+/* Remove the messages below min_level among the last n of msgs; returns
+ * how many went. */
+static int drop_below(apr_array_header_t *msgs, int n, int min_level)
+{
+    fm_message *m = (fm_message *)msgs->elts;
+    int i, j = msgs->nelts - n, dropped = 0;
+    for (i = msgs->nelts - n; i < msgs->nelts; i++) {
+        if (m[i].level < min_level)
+            dropped++;
+        else
+            m[j++] = m[i];
+    }
+    msgs->nelts = j;
+    return dropped;
 }
 
 #define FM_LOG_VALUE_MAX 80
@@ -159,10 +195,17 @@ void fm_store_add_value(request_rec *r, const char *origin, const char *value)
     apr_time_t at = apr_time_now();
     apr_size_t len = strlen(value);
     fm_header_report rep;
+    /* Every level is parsed, so that those below FlashMsgMinLevel are
+     * counted (and then dropped, as the parser would have). */
     const char *err = fm_header_parse_ex(st->msgs->pool,
                                          fm_server_of(r)->levels,
-                                         c->min_level, value, len,
+                                         INT_MIN, value, len,
                                          apr_time_sec(at), st->msgs, &rep);
+    int got = st->msgs->nelts - before;
+
+    fm_count(strcmp(origin, "request note") ? FM_C_ADDED_HEADER
+                                            : FM_C_ADDED_NOTE, got);
+    fm_count(FM_C_DROPPED_LEVEL, drop_below(st->msgs, got, c->min_level));
 
     if (rep.lenient)
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, FM_LOGPFX
@@ -263,10 +306,12 @@ void fm_store_capture(request_rec *r)
         st->flags |= FM_STORE_CAPTURED;
         if (c->clear || clear_noted(r)) {
             loaded(r);
-            if (st->msgs->nelts)
+            if (st->msgs->nelts) {
+                fm_count(FM_C_CLEARED, st->msgs->nelts);
                 ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, FM_LOGPFX
-                              "%d pending message(s) cleared",
-                              st->msgs->nelts);
+                              "%d pending message(s) cleared for %s",
+                              st->msgs->nelts, r->uri);
+            }
             fm_store_consume_all(r);
         }
     }
@@ -282,7 +327,7 @@ void fm_store_capture(request_rec *r)
         const fm_conf_add *a = (const fm_conf_add *)c->adds->elts;
         int i;
         for (i = 0; i < c->adds->nelts; i++)
-            fm_store_add(r, a[i].level, a[i].text, NULL);
+            add_one(r, a[i].level, a[i].text, NULL, FM_C_ADDED_CONFIG);
     }
 }
 
@@ -309,6 +354,11 @@ void fm_store_consume_all(request_rec *r)
 void fm_store_commit(request_rec *r, int rendered)
 {
     fm_state *st = state_of(r);
+    /* Pending messages this response could not show (a redirect, an error,
+     * JSON ?peek, no placeholder): counted once per response. */
+    if (!rendered && !(st->flags & FM_STORE_COMMITTED) && st->loaded
+        && st->msgs->nelts)
+        fm_count(FM_C_KEPT_PENDING, st->msgs->nelts);
     st->flags |= FM_STORE_COMMITTED;
     if (rendered) {
         st->flags |= FM_STORE_RENDERED;

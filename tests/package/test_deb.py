@@ -52,6 +52,11 @@ EXPECTED = [
     "./usr/include/apache2/mod_flashmsg.h",
     "./usr/share/doc/libapache2-mod-flashmsg/copyright",
     "./usr/share/doc/libapache2-mod-flashmsg/examples/vhost.conf",
+    "./usr/share/doc/libapache2-mod-flashmsg/examples/mod_flashmsg_example.c",
+    "./usr/share/doc/libapache2-mod-flashmsg/directives.md.gz",
+    "./usr/share/doc/libapache2-mod-flashmsg/README.Debian",
+    "./usr/share/doc/libapache2-mod-flashmsg/changelog.gz",
+    "./usr/share/doc/libapache2-mod-flashmsg/changelog.Debian.gz",
 ]
 
 PAGE = ("<!DOCTYPE html>\n<html><head><title>pkg</title></head><body>\n"
@@ -381,6 +386,13 @@ def test_deb_builds_installs_and_flashes():
         files = deb_contents(deb)
         for f in EXPECTED:
             assert f in files, "%s not in the package:\n%s" % (f, "\n".join(files))
+        # lintian at warning level; the only accepted tag is the one every
+        # package outside the archive gets.
+        if shutil.which("lintian"):
+            rc, out = run(["lintian", "--fail-on", "warning", "--suppress-tags",
+                           "initial-upload-closes-no-bugs", str(deb)],
+                          timeout=300, check=False)
+            assert rc == 0, "lintian:\n" + out
         _, info = run(["dpkg-deb", "-f", str(deb), "Depends", "Version"])
         assert "Version: " + VERSION in info
         assert "apache2-api-" in info, "dh_apache2 added no apache2 ABI dependency"

@@ -349,3 +349,14 @@ AP_DECLARE(void) ap_hook_child_init(ap_HOOK_child_init_t *pf,
 {
     (void)pf; (void)aszPre; (void)aszSucc; (void)nOrder;
 }
+
+/* The server-status section (stats/counters.c), through ap_rwrite. */
+AP_DECLARE_NONSTD(int) ap_rprintf(request_rec *r, const char *fmt, ...)
+{
+    va_list ap;
+    char *s;
+    va_start(ap, fmt);
+    s = apr_pvsprintf(r->pool, fmt, ap);
+    va_end(ap);
+    return ap_rwrite(s, (int)strlen(s), r);
+}
