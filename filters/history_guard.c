@@ -59,12 +59,18 @@ const char *fm_history_guard(request_rec *r, const char *block,
         return block;
     if (c->guard_nonce_var) {
         const char *nonce = nonce_of(r, c->guard_nonce_var);
-        if (!nonce || !nonce_valid(nonce)) {
+        if (!nonce || !*nonce) {
             ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, FM_LOGPFX
-                          "FlashMsgHistoryGuard: %s %s: the page gets its "
-                          "messages without the guard script",
-                          c->guard_nonce_var, nonce ? "is not a valid CSP nonce"
-                                                    : "is not set");
+                          "FlashMsgHistoryGuard: no nonce in %s: the page "
+                          "shows its messages without the guard script",
+                          c->guard_nonce_var);
+            return block;
+        }
+        if (!nonce_valid(nonce)) {
+            ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, FM_LOGPFX
+                          "FlashMsgHistoryGuard: %s is not a CSP nonce: the "
+                          "page shows its messages without the guard script",
+                          c->guard_nonce_var);
             return block;
         }
         attr = apr_pstrcat(r->pool, " nonce=\"", nonce, "\"", NULL);
