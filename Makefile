@@ -40,7 +40,7 @@ MOD_LIBS   := $(AP_LDFLAGS) -lcrypto -Wl,-soname,mod_flashmsg.so
 MOD_OBJ    := $(MOD_SRC:%.c=$(BUILD)/obj/%.o)
 ASAN_OBJ   := $(MOD_SRC:%.c=$(BUILD)/asan/obj/%.o)
 
-.PHONY: all help deps test unit integration test-asan browser docs-check config-check package-test deb screenshot demo install clean fuzz bench bench-quick FORCE
+.PHONY: all help deps test unit integration test-asan browser docs-check config-check package-test deb screenshot demo install clean fuzz bench bench-quick FORCE soak
 all: mod_flashmsg.so
 
 include tests/unit/rules.mk
@@ -61,6 +61,8 @@ help:
 	@echo "make install    install the module and mod_flashmsg.h where apxs says"
 	@echo "make fuzz       run the libFuzzer targets (FUZZ_SECONDS each)"
 	@echo "make bench      side-by-side benchmark (~8 min); bench-quick (~1.5 min)"
+	@echo "make soak       simulated users per storage: lost / shown twice / RSS (< 10 min);"
+	@echo "                SOAK_ARGS='--mode twotabs --storages cookie --requests 30000'"
 	@echo "make clean      rm -rf build (and the top-level mod_flashmsg.so)"
 
 deps:
@@ -203,6 +205,14 @@ fuzz: $(FUZZ_TARGETS)
 	if [ $$fail != 0 ]; then echo "fuzz: a target failed, see $(BUILD)/fuzzlogs"; \
 	    grep -l -E 'ERROR|SUMMARY' $(BUILD)/fuzzlogs/*.log | xargs -r tail -n 40; exit 1; fi
 
+# Mutation check (slow; not part of `make test`): every mutation in
+# tests/mutations.txt applied to its own copy of the tree, rebuilt, and the
+# tests listed for it run against the mutant; fails if any mutant survives.
+# MUTATE_ARGS='--only NAME', '--all' (whole suite), '--list'.
+.PHONY: mutate
+mutate:
+	$(PYTHON) scripts/mutate.py $(MUTATE_ARGS)
+
 $(BUILD)/codec_bench: bench/codec_bench.c $(CORE_SRC) $(CORE_HDR) $(FIXTURES)
 	@mkdir -p $(BUILD)
 	$(CC) -O2 $(WARN) -std=gnu99 $(APR_CFLAGS) -Icore -o $@ $< $(CORE_SRC) \
@@ -215,6 +225,14 @@ bench: mod_flashmsg.so $(BUILD)/codec_bench
 bench-quick: mod_flashmsg.so $(BUILD)/codec_bench
 	@bash scripts/install-deps.sh bench
 	$(PYTHON) bench/run.py --quick
+
+# Many simulated users through add -> redirect -> render for each storage,
+# on loopback, bounded in requests and wall time (bench/soak.py --help);
+# results in build/soak/.  Not part of make test: it measures, never fails on numbers.
+SOAK_ARGS ?=
+soak: deps
+	$(MAKE) all
+	$(PYTHON) bench/soak.py $(SOAK_ARGS)
 
 clean:
 	rm -rf $(BUILD) mod_flashmsg.so

@@ -11,9 +11,8 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "integration"))
-from harness import Httpd, SECRET  # noqa: E402
-from forge import payload, sign  # noqa: E402
-from run import page_10k, MESSAGES, httpd_common  # noqa: E402
+from harness import Httpd  # noqa: E402
+from run import page_10k, pending_cookie, httpd_common  # noqa: E402
 
 mode = sys.argv[1] if len(sys.argv) > 1 else "rendering"
 seconds = int(sys.argv[2]) if len(sys.argv) > 2 else 8
@@ -26,7 +25,7 @@ try:
                           text=True).stdout.split()
     argv = ["wrk", "-t1", "-c16", "-d%ds" % seconds, srv.url + "/page.html"]
     if mode == "rendering":
-        argv[1:1] = ["-H", "Cookie: flashmsg=" + sign(SECRET, payload(MESSAGES))]
+        argv[1:1] = ["-H", "Cookie: " + pending_cookie()]
     perf = subprocess.Popen(["perf", "record", "-e", "cpu-clock", "-F", "2000", "-g",
                              "-o", data, "-p", ",".join(pids)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

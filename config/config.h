@@ -52,6 +52,7 @@ typedef enum {
 typedef struct {
     int level;
     const char *text;
+    const char *where;              /* "file:line" of the directive */
 } fm_conf_add;
 
 /* The effective settings of a request's directory: every field holds its

@@ -38,6 +38,31 @@ static const char *where(cmd_parms *cmd)
                         cmd->directive->line_num);
 }
 
+/* The arguments of a RAW_ARGS directive, split as httpd splits them
+ * (quotes, backslash escapes), but keeping "" as an empty argument:
+ * httpd's TAKE1 and TAKE2 take an empty argument for a missing one and
+ * answer with their generic "takes one argument", whatever the directive
+ * would have said about an empty value. */
+static const char *split_args(cmd_parms *cmd, const char *args, int n,
+                              const char **out, const char *usage)
+{
+    int i;
+    for (i = 0; i < n; i++) {
+        while (apr_isspace(*args))
+            args++;
+        if (!*args)
+            break;
+        out[i] = ap_getword_conf(cmd->pool, &args);
+    }
+    while (apr_isspace(*args))
+        args++;
+    if (i < n || *args)
+        return cmd_err(cmd, apr_psprintf(cmd->pool, "takes %s; quote an "
+                                         "argument that contains spaces",
+                                         usage));
+    return NULL;
+}
+
 /* Levels known while this directive is read: the main server's and this
  * virtual host's FlashMsgLevel definitions so far. */
 static const fm_levels *levels_for(cmd_parms *cmd)
@@ -142,10 +167,15 @@ static const char *read_secret(cmd_parms *cmd, const char *arg,
     if (!path)
         return cmd_err(cmd, "invalid secret file path");
     {
+        /* Logged for no server in particular (to the startup log, at
+         * httpd's default level): while a <VirtualHost> is being read its
+         * server_rec has no log level yet (APLOG_UNSET until httpd merges
+         * it with the main server's after the whole file is read), so a
+         * line logged for it would be dropped. */
         apr_finfo_t fi;
         if (apr_stat(&fi, path, APR_FINFO_PROT, cmd->temp_pool) == APR_SUCCESS
             && (fi.protection & (APR_GREAD | APR_WREAD)))
-            ap_log_error(APLOG_MARK, APLOG_WARNING, 0, cmd->server, FM_LOGPFX
+            ap_log_error(APLOG_MARK, APLOG_WARNING, 0, NULL, FM_LOGPFX
                          "FlashMsgSecret file %s (%s) can be read by users "
                          "other than its owner: chmod 600 it", path,
                          where(cmd));
@@ -263,9 +293,13 @@ static const char *set_max_age(cmd_parms *cmd, void *dc, const char *arg)
                         &((fm_dir_conf *)dc)->max_age));
 }
 
-static const char *set_htmx_event(cmd_parms *cmd, void *dc, const char *arg)
+static const char *set_htmx_event(cmd_parms *cmd, void *dc,
+                                  const char *args)
 {
-    const char *s;
+    const char *s, *arg, *err = split_args(cmd, args, 1, &arg,
+                                           "one argument, the event name");
+    if (err)
+        return err;
     if (!*arg)
         return cmd_err(cmd, "the event name is empty");
     for (s = arg; *s; s++)
@@ -355,11 +389,22 @@ static const char *set_header(cmd_parms *cmd, void *dc, const char *arg)
     return changed(dc, NULL);
 }
 
-static const char *set_placeholder(cmd_parms *cmd, void *dc, const char *arg)
+static const char *set_placeholder(cmd_parms *cmd, void *dc,
+                                   const char *args)
 {
     fm_dir_conf *c = dc;
-    apr_size_t n = strlen(arg);
-    if (n == 0 || n > 256)
+    const char *arg, *err = split_args(cmd, args, 1, &arg, "one argument, "
+                                       "the text the messages replace");
+    apr_size_t n;
+    if (err)
+        return err;
+    n = strlen(arg);
+    if (n == 0)
+        return cmd_err(cmd, "the placeholder is empty (\"\"): no page "
+                       "could contain it. Give the text the messages "
+                       "replace, e.g. " FM_DEFAULT_PLACEHOLDER " (the "
+                       "default)");
+    if (n > 256)
         return cmd_err(cmd, "the placeholder must be 1 to 256 bytes");
     c->placeholder = fm_pattern_compile(cmd->pool, arg, n);
     return changed(dc, NULL);
@@ -420,15 +465,17 @@ static const char *set_template_file(cmd_parms *cmd, void *dc,
     return changed(dc, NULL);
 }
 
-static const char *set_add(cmd_parms *cmd, void *dc, const char *lvl,
-                           const char *text)
+static const char *set_add(cmd_parms *cmd, void *dc, const char *args)
 {
     fm_dir_conf *c = dc;
     fm_conf_add *a;
     int level;
-    const char *err = parse_level(cmd, lvl, &level);
-    if (err)
+    const char *argv[2], *text;
+    const char *err = split_args(cmd, args, 2, argv,
+                                 "two arguments, LEVEL TEXT");
+    if (err || (err = parse_level(cmd, argv[0], &level)) != NULL)
         return err;
+    text = argv[1];
     if (!*text)
         return cmd_err(cmd, "the message text is empty");
     if (!fm_text_valid(text, strlen(text)))
@@ -439,6 +486,7 @@ static const char *set_add(cmd_parms *cmd, void *dc, const char *lvl,
     a = apr_array_push((apr_array_header_t *)c->adds);
     a->level = level;
     a->text = text;
+    a->where = where(cmd);
     return changed(dc, NULL);
 }
 
@@ -480,15 +528,15 @@ const command_rec fm_directives[] = {
                    "\"\" removes it)"),
     AP_INIT_TAKE1("FlashMsgHeader", set_header, NULL, DIR_CTX,
                   "response header that adds messages (default X-Flash)"),
-    AP_INIT_TAKE1("FlashMsgPlaceholder", set_placeholder, NULL, DIR_CTX,
-                  "text replaced by the messages (default "
-                  "<!--FLASH_MESSAGES-->)"),
+    AP_INIT_RAW_ARGS("FlashMsgPlaceholder", set_placeholder, NULL, DIR_CTX,
+                     "text replaced by the messages (default "
+                     "<!--FLASH_MESSAGES-->)"),
     AP_INIT_TAKE12("FlashMsgTemplate", set_template, NULL, DIR_CTX,
                    "ITEM [WRAPPER]: markup per message and around them"),
     AP_INIT_TAKE1("FlashMsgTemplateFile", set_template_file, NULL, DIR_CTX,
                   "file holding the template (%{item}...%{/item} marks ITEM)"),
-    AP_INIT_TAKE2("FlashMsgAdd", set_add, NULL, DIR_CTX,
-                  "LEVEL TEXT: add a message to every matching request"),
+    AP_INIT_RAW_ARGS("FlashMsgAdd", set_add, NULL, DIR_CTX,
+                     "LEVEL TEXT: add a message to every matching request"),
     AP_INIT_TAKE1("FlashMsgScanLimit", set_scan_limit, NULL, DIR_CTX,
                   "bytes of a page searched for the placeholder before the "
                   "response must start (default 131072)"),
@@ -504,8 +552,8 @@ const command_rec fm_directives[] = {
                  (void *)APR_OFFSETOF(fm_dir_conf, htmx), DIR_CTX,
                  "On to deliver messages to htmx requests as an HX-Trigger "
                  "event"),
-    AP_INIT_TAKE1("FlashMsgHTMXEvent", set_htmx_event, NULL, DIR_CTX,
-                  "name of the HX-Trigger event (default flashmsg)"),
+    AP_INIT_RAW_ARGS("FlashMsgHTMXEvent", set_htmx_event, NULL, DIR_CTX,
+                     "name of the HX-Trigger event (default flashmsg)"),
     AP_INIT_TAKE12("FlashMsgHistoryGuard", set_history_guard, NULL, DIR_CTX,
                    "On [VARIABLE] to add a script that removes shown "
                    "messages from the back/forward cache, with the CSP "

@@ -1,9 +1,11 @@
 /*
  * validate.c - checks of the whole configuration at start, where one
  * directive alone cannot see the problem (a FlashMsg On without a secret
- * for its server, a __Host- name with a Domain set in another section).
- * They run in check_config, so `apachectl configtest` reports them too.
+ * for its server, a __Host- name with a Domain set in another section, a
+ * FlashMsgAdd below the FlashMsgMinLevel of its section).  They run in
+ * check_config, so `apachectl configtest` reports them too.
  */
+#include <limits.h>
 #include <string.h>
 
 #include <apr_strings.h>
@@ -76,11 +78,128 @@ static const char *check_host_prefix(server_rec *s, apr_pool_t *ptemp)
     return NULL;
 }
 
+/* Every section of a server: its defaults, each <Directory> and <Location>
+ * (and their Match forms), and the <Files> and <If> sections nested in any
+ * of them. */
+typedef void (*section_fn)(const fm_dir_conf *c, void *ctx);
+
+static void walk_nested(ap_conf_vector_t *v, section_fn fn, void *ctx,
+                        int depth)
+{
+    const core_dir_config *core = ap_get_core_module_config(v);
+    apr_array_header_t *lists[2];
+    int k, i;
+    if (!core || depth > 16)
+        return;
+    lists[0] = core->sec_file;
+    lists[1] = core->sec_if;
+    for (k = 0; k < 2; k++)
+        for (i = 0; lists[k] && i < lists[k]->nelts; i++) {
+            ap_conf_vector_t *sub = ((ap_conf_vector_t **)lists[k]->elts)[i];
+            const fm_dir_conf *c = ap_get_module_config(sub, &flashmsg_module);
+            if (c)
+                fn(c, ctx);
+            walk_nested(sub, fn, ctx, depth + 1);
+        }
+}
+
+static void walk_sections(server_rec *s, section_fn fn, void *ctx)
+{
+    core_server_config *core = ap_get_core_module_config(s->module_config);
+    const fm_dir_conf *top = ap_get_module_config(s->lookup_defaults,
+                                                  &flashmsg_module);
+    apr_array_header_t *lists[2];
+    int k, i;
+    if (top)
+        fn(top, ctx);
+    walk_nested(s->lookup_defaults, fn, ctx, 0);
+    lists[0] = core->sec_dir;
+    lists[1] = core->sec_url;
+    for (k = 0; k < 2; k++)
+        for (i = 0; lists[k] && i < lists[k]->nelts; i++) {
+            ap_conf_vector_t *v = ((ap_conf_vector_t **)lists[k]->elts)[i];
+            const fm_dir_conf *c = ap_get_module_config(v, &flashmsg_module);
+            if (c)
+                fn(c, ctx);
+            walk_nested(v, fn, ctx, 0);
+        }
+}
+
+/* FlashMsgAdd below FlashMsgMinLevel: the message would be dropped on
+ * every request.  A section without its own FlashMsgMinLevel has the
+ * server's (or the default, info).  Sections merge at request time, so a
+ * lower FlashMsgMinLevel set in any section may apply to the same
+ * requests: then nothing is said. */
+typedef struct {
+    server_rec *s;
+    apr_pool_t *p;
+    const fm_levels *levels;
+    const fm_dir_conf *top;     /* the server's defaults */
+    int server_min;             /* the server's own, or FM_UNSET */
+    int lowest;                 /* lowest FlashMsgMinLevel of any section */
+    apr_hash_t *warned;         /* fm_conf_add already reported */
+} add_check;
+
+static void lowest_min(const fm_dir_conf *c, void *ctx)
+{
+    add_check *a = ctx;
+    if (c != a->top && c->min_level != FM_UNSET && c->min_level < a->lowest)
+        a->lowest = c->min_level;
+}
+
+static const char *level_str(const add_check *a, int level)
+{
+    const char *name = fm_levels_name(a->levels, level);
+    return name ? name : apr_itoa(a->p, level);
+}
+
+static void check_adds(const fm_dir_conf *c, void *ctx)
+{
+    add_check *a = ctx;
+    int min = c->min_level != FM_UNSET ? c->min_level
+              : a->server_min != FM_UNSET ? a->server_min : FM_INFO;
+    int i;
+    for (i = 0; c->adds && i < c->adds->nelts; i++) {
+        const fm_conf_add *add = &APR_ARRAY_IDX(c->adds, i, fm_conf_add);
+        if (add->level >= min || add->level >= a->lowest
+            || apr_hash_get(a->warned, &add, sizeof(add)))
+            continue;
+        apr_hash_set(a->warned, apr_pmemdup(a->p, &add, sizeof(add)),
+                     sizeof(add), "");
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, a->s, FM_LOGPFX
+                     "FlashMsgAdd %s (%s) is below FlashMsgMinLevel %s, "
+                     "which applies there (%s): its message is never added",
+                     level_str(a, add->level), add->where ? add->where : "?",
+                     level_str(a, min), server_name(a->s, a->p));
+    }
+}
+
+static void check_add_levels(server_rec *s, apr_pool_t *ptemp,
+                             apr_hash_t *warned)
+{
+    const fm_srv_conf *sc = ap_get_module_config(s->module_config,
+                                                 &flashmsg_module);
+    const fm_dir_conf *top = ap_get_module_config(s->lookup_defaults,
+                                                  &flashmsg_module);
+    add_check a;
+    if (!sc || !top)
+        return;
+    a.s = s;
+    a.p = ptemp;
+    a.levels = sc->levels;
+    a.top = top;
+    a.server_min = top->min_level;
+    a.lowest = INT_MAX;
+    a.warned = warned;
+    walk_sections(s, lowest_min, &a);
+    walk_sections(s, check_adds, &a);
+}
 
 int fm_config_validate(server_rec *s, apr_pool_t *ptemp)
 {
     server_rec *v;
     const char *err;
+    apr_hash_t *warned = apr_hash_make(ptemp);
     for (v = s; v; v = v->next) {
         const fm_srv_conf *sc = ap_get_module_config(v->module_config,
                                                      &flashmsg_module);
@@ -96,6 +215,7 @@ int fm_config_validate(server_rec *s, apr_pool_t *ptemp)
             ap_log_error(APLOG_MARK, APLOG_EMERG, 0, v, FM_LOGPFX "%s", err);
             return HTTP_INTERNAL_SERVER_ERROR;
         }
+        check_add_levels(v, ptemp, warned);
     }
     return OK;
 }

@@ -19,7 +19,20 @@
 void fm_cookie_header_find(apr_pool_t *p, const char *header,
                            const char *name, apr_array_header_t *out);
 
-/* Does `header` carry the cookie `name` at all?  No allocation. */
-int fm_cookie_header_has(const char *header, const char *name);
+/* A cookie's family: the cookie `base` and every cookie named `base.ID`
+ * (one per batch of messages: see storage/cookie_storage.c). */
+typedef struct {
+    const char *name;
+    const char *value;
+} fm_cookie_pair;
+
+/* Append every cookie of base's family found in header to out (an array
+ * of fm_cookie_pair), names and values copied into p. */
+void fm_cookie_header_find_family(apr_pool_t *p, const char *header,
+                                  const char *base, apr_array_header_t *out);
+
+/* Does `header` carry the cookie `name` (family: or one of its family)
+ * at all?  No allocation. */
+int fm_cookie_header_has(const char *header, const char *name, int family);
 
 #endif

@@ -8,10 +8,15 @@
  *
  * Every loop moves forward through the value and nothing recurses, so the
  * cost is linear in the length of the value.  The value is never read past
- * len and need not be NUL terminated.  The structured form is parsed twice:
- * once to check the syntax of the whole value (a syntax error anywhere adds
- * nothing), then again to add the messages; the first pass allocates at
- * most one scratch buffer.
+ * len and need not be NUL terminated.
+ *
+ * The structured form is parsed strictly first, twice: once to check the
+ * syntax of the whole value, then again to add the messages; the first pass
+ * allocates at most one scratch buffer.  Only when the strict check fails
+ * is the value parsed leniently (sf_list_lenient): cut into members at the
+ * commas outside strings, each member parsed alone with raw UTF-8 accepted
+ * in strings, and skipped on its own when it does not parse.  That is two
+ * more passes (the cut and the parse), still linear.
  */
 #include <string.h>
 #include <limits.h>
@@ -190,7 +195,10 @@ typedef struct {
     apr_size_t pos, end;
     const char *err;        /* the first syntax error */
     apr_size_t errpos;
-    unsigned char *scratch; /* decoded Display String bytes, end bytes */
+    int lenient;            /* raw UTF-8 accepted in strings */
+    apr_size_t limit;       /* the end of the whole value (end is that of
+                             * one member in the lenient parse) */
+    unsigned char *scratch; /* decoded Display String bytes, limit bytes */
 } sf_parser;
 
 static int sf_fail(sf_parser *ps, apr_size_t at, const char *what)
@@ -261,10 +269,15 @@ static int sf_number(sf_parser *ps, sf_item *it)
     return 0;
 }
 
-/* 4.2.5 Parsing a String */
+/*
+ * 4.2.5 Parsing a String.  Lenient: bytes 0x80-0xFF too, when the content
+ * is valid UTF-8 (the escapes are ASCII pairs, so checking the content
+ * still escaped is the same as checking it unescaped).
+ */
 static int sf_string(sf_parser *ps, sf_item *it)
 {
     apr_size_t start = ++ps->pos;   /* past DQUOTE */
+    int raw = 0;
 
     while (sf_more(ps)) {
         unsigned char c = sf_peek(ps);
@@ -277,11 +290,16 @@ static int sf_string(sf_parser *ps, sf_item *it)
                 return sf_fail(ps, ps->pos, "invalid escape in string");
         }
         else if (c == '"') {
+            if (raw && !fm_utf8_valid(ps->s + start, ps->pos - start))
+                return sf_fail(ps, start, "string is not valid UTF-8");
             it->type = SF_STRING;
             it->start = start;
             it->len = ps->pos - start;
             ps->pos++;
             return 0;
+        }
+        else if (c >= 0x80 && ps->lenient) {
+            raw = 1;
         }
         else if (c < 0x20 || c > 0x7E) {
             return sf_fail(ps, ps->pos, "invalid character in string");
@@ -366,6 +384,8 @@ static int sf_date(sf_parser *ps, sf_item *it)
 /*
  * 4.2.10 Parsing a Display String.  The decoded bytes go to the scratch
  * buffer (decoding never makes them longer) to check that they are UTF-8.
+ * Lenient: raw bytes 0x80-0xFF are taken as they are (and checked with the
+ * decoded ones).
  */
 static int sf_display(sf_parser *ps, sf_item *it)
 {
@@ -376,10 +396,10 @@ static int sf_display(sf_parser *ps, sf_item *it)
         return sf_fail(ps, ps->pos, "expected '\"' after '%'");
     start = ++ps->pos;
     if (!ps->scratch)
-        ps->scratch = apr_palloc(ps->p, ps->end);
+        ps->scratch = apr_palloc(ps->p, ps->limit);
     while (sf_more(ps)) {
         unsigned char c = sf_peek(ps);
-        if (c < 0x20 || c > 0x7E)
+        if ((c < 0x20 || c > 0x7E) && !(c >= 0x80 && ps->lenient))
             return sf_fail(ps, ps->pos, "invalid character in display string");
         if (c == '%') {
             unsigned char h1, h2;
@@ -615,85 +635,206 @@ static const char *sf_add(const sf_parser *ps, const sf_member *m,
     return NULL;
 }
 
-/*
- * 4.2.1 Parsing a List.  With out == NULL only the syntax is checked;
- * otherwise the usable members are added and the first unusable one is
- * reported.
- */
-static const char *sf_list(sf_parser *ps, const fm_levels *lv, int min_level,
-                           apr_int64_t created, apr_array_header_t *out)
-{
-    apr_size_t index = 0, bad = 0, first_bad = 0;
-    const char *why = NULL;
+/* The skipped members of a list, while it is parsed. */
+typedef struct {
+    apr_pool_t *p;
+    apr_size_t members;     /* members seen so far */
+    apr_size_t n;           /* of which skipped */
+    apr_array_header_t *kept;   /* the first FM_HEADER_SKIPS_KEPT */
+} skip_log;
 
+/*
+ * Member index (offset, len in the value) is skipped because of why; at is
+ * where a syntax error is (the reason then says so), or NO_POS.
+ * Only the records kept are formatted: a value of a million empty members
+ * costs a counter, not a million strings.
+ */
+#define NO_POS ((apr_size_t)-1)
+
+static void skip_member(skip_log *sl, apr_size_t index, apr_size_t offset,
+                        apr_size_t len, const char *why, apr_size_t at)
+{
+    fm_header_skip *k;
+
+    if (sl->n++ >= FM_HEADER_SKIPS_KEPT)
+        return;
+    if (!sl->kept)
+        sl->kept = apr_array_make(sl->p, 4, sizeof(fm_header_skip));
+    k = apr_array_push(sl->kept);
+    k->index = index;
+    k->offset = offset;
+    k->len = len;
+    k->reason = at == NO_POS ? why
+                : apr_psprintf(sl->p, "%s at byte %" APR_SIZE_T_FMT, why, at);
+}
+
+/*
+ * 4.2.1 Parsing a List, strictly.  Returns 0 when the whole value is a
+ * List; otherwise -1 with ps->err set.  With out == NULL only the syntax is
+ * checked; otherwise the usable members are added and the others recorded
+ * in sl.
+ */
+static int sf_list(sf_parser *ps, const fm_levels *lv, int min_level,
+                   apr_int64_t created, apr_array_header_t *out, skip_log *sl)
+{
     while (sf_more(ps)) {
+        apr_size_t mstart = ps->pos;
         sf_member m;
 
-        index++;
         if (sf_member_parse(ps, &m) != 0)
-            return "";
+            return -1;
         if (out) {
             const char *r = sf_add(ps, &m, lv, min_level, created, out);
-            if (r) {
-                if (!bad++) {
-                    why = r;
-                    first_bad = index;
-                }
-            }
+            sl->members++;
+            if (r)
+                skip_member(sl, sl->members, mstart, ps->pos - mstart, r,
+                            NO_POS);
         }
         while (sf_more(ps) && is_ows(sf_peek(ps)))
             ps->pos++;
         if (!sf_more(ps))
             break;
-        if (sf_peek(ps) != ',') {
-            sf_fail(ps, ps->pos, "expected ',' after list member");
-            return "";
-        }
+        if (sf_peek(ps) != ',')
+            return sf_fail(ps, ps->pos, "expected ',' after list member");
         ps->pos++;
         while (sf_more(ps) && is_ows(sf_peek(ps)))
             ps->pos++;
-        if (!sf_more(ps)) {
-            sf_fail(ps, ps->pos, "trailing ',' in list");
-            return "";
-        }
+        if (!sf_more(ps))
+            return sf_fail(ps, ps->pos, "trailing ',' in list");
     }
-    if (!bad)
-        return NULL;
-    if (bad == 1)
-        return apr_psprintf(ps->p, "member %" APR_SIZE_T_FMT ": %s",
-                            first_bad, why);
-    return apr_psprintf(ps->p, "member %" APR_SIZE_T_FMT ": %s (and %"
-                        APR_SIZE_T_FMT " more unusable members skipped)",
-                        first_bad, why, bad - 1);
+    return 0;
+}
+
+/*
+ * Where the member that starts at i ends: at the next ',' outside strings,
+ * or at end.  A '"' opens a Display String when a '%' is just before it
+ * (no escapes inside), a String otherwise ('\' escapes the next byte); a
+ * string that is not closed runs to end.  For a valid List these are its
+ * members exactly: a ',' occurs in a member only inside a string, and
+ * tokens, numbers, byte sequences, keys and inner lists hold no '"'.
+ */
+static apr_size_t member_end(const char *s, apr_size_t i, apr_size_t end)
+{
+    while (i < end) {
+        if (s[i] == ',')
+            return i;
+        if (s[i] == '"') {
+            int display = i > 0 && s[i - 1] == '%';
+            for (i++; i < end && s[i] != '"'; i++)
+                if (s[i] == '\\' && !display)
+                    i++;
+            if (i >= end)
+                return end;
+        }
+        i++;
+    }
+    return end;
+}
+
+/* After a member parsed alone: only blanks may follow (-1 otherwise). */
+static int trailing(sf_parser *ps)
+{
+    while (sf_more(ps) && is_ows(sf_peek(ps)))
+        ps->pos++;
+    return sf_more(ps) ? sf_fail(ps, ps->pos, "expected ',' after list member")
+                       : 0;
+}
+
+/*
+ * The lenient parse of start..end (after the strict one failed): each
+ * member alone, between its commas and without the blanks around it; one
+ * that does not parse, or is unusable, is skipped.
+ */
+static void sf_list_lenient(sf_parser *ps, apr_size_t start, apr_size_t end,
+                            const fm_levels *lv, int min_level,
+                            apr_int64_t created, apr_array_header_t *out,
+                            skip_log *sl)
+{
+    apr_size_t i = start;
+
+    ps->lenient = 1;
+    for (;;) {
+        apr_size_t stop = member_end(ps->s, i, end), a = i, b = stop;
+        sf_member m;
+        const char *r;
+
+        while (a < b && is_ows((unsigned char)ps->s[a]))
+            a++;
+        while (b > a && is_ows((unsigned char)ps->s[b - 1]))
+            b--;
+        sl->members++;
+        ps->pos = a;
+        ps->end = b;
+        ps->err = NULL;
+        if (a == b)
+            skip_member(sl, sl->members, a, 0, "empty member", NO_POS);
+        else if (sf_member_parse(ps, &m) != 0 || trailing(ps) != 0)
+            skip_member(sl, sl->members, a, b - a, ps->err, ps->errpos);
+        else if ((r = sf_add(ps, &m, lv, min_level, created, out)) != NULL)
+            skip_member(sl, sl->members, a, b - a, r, NO_POS);
+        if (stop == end)
+            break;
+        i = stop + 1;
+    }
 }
 
 static const char *parse_structured(apr_pool_t *p, const fm_levels *lv,
                                     int min_level, const char *value,
                                     apr_size_t start, apr_size_t end,
                                     apr_int64_t created,
-                                    apr_array_header_t *out)
+                                    apr_array_header_t *out,
+                                    fm_header_report *report)
 {
     sf_parser ps;
+    skip_log sl;
+    const fm_header_skip *first;
 
     memset(&ps, 0, sizeof(ps));
     ps.p = p;
     ps.s = value;
     ps.pos = start;
-    ps.end = end;
-    sf_list(&ps, lv, min_level, created, NULL);
-    if (ps.err)
-        return apr_psprintf(p, "invalid structured value at byte %"
-                            APR_SIZE_T_FMT ": %s", ps.errpos, ps.err);
-    ps.pos = start;
-    return sf_list(&ps, lv, min_level, created, out);
+    ps.end = ps.limit = end;
+    memset(&sl, 0, sizeof(sl));
+    sl.p = p;
+    if (sf_list(&ps, lv, min_level, created, NULL, NULL) == 0) {
+        ps.pos = start;
+        sf_list(&ps, lv, min_level, created, out, &sl);
+    }
+    else {
+        sf_list_lenient(&ps, start, end, lv, min_level, created, out, &sl);
+    }
+    if (report) {
+        report->members = sl.members;
+        report->lenient = ps.lenient;
+        report->nskipped = sl.n;
+        if (sl.kept)
+            report->skipped = sl.kept;
+    }
+    if (!sl.n)
+        return NULL;
+    first = &APR_ARRAY_IDX(sl.kept, 0, fm_header_skip);
+    if (sl.n == 1)
+        return apr_psprintf(p, "member %" APR_SIZE_T_FMT " of %"
+                            APR_SIZE_T_FMT " skipped: %s", first->index,
+                            sl.members, first->reason);
+    return apr_psprintf(p, "member %" APR_SIZE_T_FMT " of %" APR_SIZE_T_FMT
+                        " skipped: %s (and %" APR_SIZE_T_FMT " more members "
+                        "skipped)", first->index, sl.members, first->reason,
+                        sl.n - 1);
 }
 
-const char *fm_header_parse(apr_pool_t *p, const fm_levels *lv, int min_level,
-                            const char *value, apr_size_t len,
-                            apr_int64_t created, apr_array_header_t *out)
+const char *fm_header_parse_ex(apr_pool_t *p, const fm_levels *lv,
+                               int min_level, const char *value,
+                               apr_size_t len, apr_int64_t created,
+                               apr_array_header_t *out,
+                               fm_header_report *report)
 {
     apr_size_t start = 0, end = len;
 
+    if (report) {
+        memset(report, 0, sizeof(*report));
+        report->skipped = apr_array_make(p, 1, sizeof(fm_header_skip));
+    }
     if (!value)
         end = 0;
     while (start < end && is_ows((unsigned char)value[start]))
@@ -705,7 +846,15 @@ const char *fm_header_parse(apr_pool_t *p, const fm_levels *lv, int min_level,
     if (value[start] == '"'
         || (value[start] == '%' && end - start > 1 && value[start + 1] == '"'))
         return parse_structured(p, lv, min_level, value, start, end, created,
-                                out);
+                                out, report);
     return parse_simple(p, lv, min_level, value + start, end - start,
                         created, out);
+}
+
+const char *fm_header_parse(apr_pool_t *p, const fm_levels *lv, int min_level,
+                            const char *value, apr_size_t len,
+                            apr_int64_t created, apr_array_header_t *out)
+{
+    return fm_header_parse_ex(p, lv, min_level, value, len, created, out,
+                              NULL);
 }

@@ -301,7 +301,7 @@ void fm_list_sort_by_age(apr_array_header_t *list)
     }
 }
 
-static int same_message(const fm_message *a, const fm_message *b)
+int fm_message_same(const fm_message *a, const fm_message *b)
 {
     return a->created == b->created && a->usec == b->usec
         && a->level == b->level && !strcmp(a->text, b->text)
@@ -317,7 +317,7 @@ void fm_list_sort_unique(apr_array_header_t *list)
         /* equal messages have equal times: look back over that run only */
         for (j = n - 1; j >= 0 && m[j].created == m[i].created
                         && m[j].usec == m[i].usec; j--)
-            if (same_message(&m[j], &m[i]))
+            if (fm_message_same(&m[j], &m[i]))
                 break;
         if (j >= 0 && m[j].created == m[i].created && m[j].usec == m[i].usec)
             continue;

@@ -5,7 +5,18 @@
  *
  * ITEM variables:    %{message} %{level} %{level_tag} %{tags} %{extra_tags}
  * WRAPPER variables: %{items} (required) %{count}
- * "%%" is a literal '%'; any other '%' is literal too.
+ * "%%" is a literal '%'; any other '%' not starting "%{name}" is an error.
+ *
+ * Escaping is right in element text and quoted attribute values only, so
+ * the compiler reads the markup as a browser does and refuses a variable
+ * anywhere else: tag and attribute names, unquoted values, URL, event
+ * handler (on*), style and srcdoc attributes, attributes of elements that
+ * load or run content (<script>, <meta>, <iframe>...), the text of <script>,
+ * <style> and the other raw-text elements, comments, <!...> declarations,
+ * anything inside <svg> or <math>.
+ * ITEM and WRAPPER must each end in element text, where %{items} stands.
+ * Errors name the variable and its position ("column C", or "line L,
+ * column C" in a template file).
  */
 #ifndef FM_TEMPLATE_H
 #define FM_TEMPLATE_H

@@ -2,8 +2,9 @@
  * htmx.c - FlashMsgHTMX: an htmx request (HX-Request: true) whose 2xx
  * response does not navigate away gets the pending messages as an
  * HX-Trigger event (FlashMsgHTMXEvent, default "flashmsg") with the same
- * JSON as the flashmsg-json handler, merged with any HX-Trigger the backend
- * sent, and they are consumed.  Redirects and errors keep them pending.
+ * JSON as the flashmsg-json handler, merged with every HX-Trigger field the
+ * backend sent (fm_json_trigger_merge), and they are consumed.  Redirects
+ * and errors keep them pending.
  */
 #include <string.h>
 
@@ -13,6 +14,7 @@
 #include <http_protocol.h>
 #include <http_request.h>
 
+#include "core/json.h"
 #include "delivery/delivery.h"
 #include "http/cache_policy.h"
 #include "http/response.h"
@@ -30,13 +32,39 @@ static int navigates_away(request_rec *r)
     return 0;
 }
 
+/* Every field `name` of the response, in the order httpd sends them
+ * (err_headers_out first), each entry on its own. */
+static int collect(void *rec, const char *key, const char *value)
+{
+    (void)key;
+    APR_ARRAY_PUSH((apr_array_header_t *)rec, const char *) = value;
+    return 1;
+}
+
+static const char *merge_into(request_rec *r, const char *name,
+                              const char *event, const char *detail,
+                              int *replaced)
+{
+    apr_array_header_t *fields = apr_array_make(r->pool, 2,
+                                                 sizeof(const char *));
+    const char *merged;
+    apr_table_do(collect, fields, r->err_headers_out, name, NULL);
+    apr_table_do(collect, fields, r->headers_out, name, NULL);
+    merged = fm_json_trigger_merge(r->pool, (const char *const *)fields->elts,
+                                   fields->nelts, event, detail, replaced);
+    if (merged) {
+        fm_response_unset(r, name);
+        apr_table_setn(r->headers_out, name, merged);
+    }
+    return merged;
+}
+
 int fm_htmx_deliver(request_rec *r)
 {
     const fm_settings *c = fm_settings_of(r);
     const char *hx = apr_table_get(r->headers_in, "HX-Request");
-    const char *payload, *prev;
-    apr_table_t *t;
-    int n;
+    const char *detail, *header = "HX-Trigger";
+    int n, replaced;
 
     if (!c->htmx || !hx || strcasecmp(hx, "true")
         || (n = fm_store_pending(r)->nelts) == 0)
@@ -45,37 +73,30 @@ int fm_htmx_deliver(request_rec *r)
      * on shows them. */
     if (navigates_away(r))
         return 0;
-    payload = apr_psprintf(r->pool, "\"%s\":%s", c->htmx_event,
-                           fm_store_json(r));
-    /* Merge with an HX-Trigger the backend sent: a JSON object gets our
-     * member, a list of event names becomes an object. */
-    t = apr_table_get(r->headers_out, "HX-Trigger") ? r->headers_out
-                                                     : r->err_headers_out;
-    prev = apr_table_get(t, "HX-Trigger");
-    if (prev) {
-        while (*prev == ' ')
-            prev++;
+    /* Merged with what the backend sent (core/json.h says how); a backend
+     * value that is neither a list of event names nor a JSON object is
+     * left exactly as it is, and the event goes in HX-Trigger-After-Settle
+     * instead (merged the same way). */
+    detail = fm_store_json(r);
+    if (!merge_into(r, header, c->htmx_event, detail, &replaced)) {
+        header = "HX-Trigger-After-Settle";
+        if (!merge_into(r, header, c->htmx_event, detail, &replaced)) {
+            ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, FM_LOGPFX
+                          "the backend's HX-Trigger and "
+                          "HX-Trigger-After-Settle are neither lists of "
+                          "event names nor JSON objects: both kept as they "
+                          "are, %d message(s) stay pending", n);
+            return 0;
+        }
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, FM_LOGPFX
+                      "the backend's HX-Trigger is neither a list of event "
+                      "names nor a JSON object: kept as it is, the messages "
+                      "go in HX-Trigger-After-Settle");
     }
-    if (prev && *prev == '{') {
-        const char *rest = prev + 1;
-        while (*rest == ' ')
-            rest++;
-        payload = apr_pstrcat(r->pool, "{", payload, *rest == '}' ? "" : ",",
-                              rest, NULL);
-    }
-    else if (prev && *prev) {
-        char *names = apr_pstrdup(r->pool, prev), *last, *name;
-        const char *obj = "";
-        for (name = apr_strtok(names, ", ", &last); name;
-             name = apr_strtok(NULL, ", ", &last))
-            obj = apr_pstrcat(r->pool, obj, "\"", name, "\":\"\",", NULL);
-        payload = apr_pstrcat(r->pool, "{", obj, payload, "}", NULL);
-    }
-    else {
-        payload = apr_pstrcat(r->pool, "{", payload, "}", NULL);
-    }
-    fm_response_unset(r, "HX-Trigger");
-    apr_table_setn(r->headers_out, "HX-Trigger", payload);
+    if (replaced)
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, FM_LOGPFX
+                      "the backend's %s member %s was replaced by the "
+                      "messages (FlashMsgHTMXEvent)", header, c->htmx_event);
     apr_table_mergen(r->headers_out, "Vary", "HX-Request");
     fm_cache_forbid_all(r);
     ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, FM_LOGPFX

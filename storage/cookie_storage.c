@@ -1,12 +1,22 @@
 /*
- * cookie_storage.c - pending messages in one signed (optionally encrypted)
- * cookie.  The codec (core/cookie_codec.c) does the bytes; this file reads
- * the Cookie header, logs what it rejects, and writes Set-Cookie.
+ * cookie_storage.c - pending messages in signed (optionally encrypted)
+ * cookies, one cookie per batch: the messages one response adds go into a
+ * cookie of their own, NAME.ID (ID random), and a response that shows
+ * messages deletes exactly the cookies it showed.  Nothing is ever
+ * rewritten, so two requests of one browser in parallel (two tabs, a page
+ * and an XHR) neither lose a message one of them added nor bring back one
+ * the other showed: each only creates its own cookies and deletes the ones
+ * it read (README: "Two tabs").  All of them together stay within
+ * FlashMsgCookieMaxSize.  The codec (core/cookie_codec.c) does the bytes,
+ * with the cookie's full name bound into the MAC, so a value cannot be
+ * moved to another name.  A single cookie NAME from earlier versions is
+ * read as one batch.
  */
 #include <string.h>
 
 #include <apr_strings.h>
 #include <apr_hash.h>
+#include <apr_general.h>
 #include <http_protocol.h>
 
 #include "storage/storage.h"
@@ -14,36 +24,46 @@
 
 APLOG_USE_MODULE(flashmsg);
 
+/* A cookie of ours as the client sent it. */
+struct fm_batch {
+    const char *name;
+    apr_array_header_t *msgs;   /* fm_message: what it holds, unexpired */
+    apr_size_t size;            /* "name=value; " as the browser sends it */
+    int keep;                   /* may stay as it is (no expired messages,
+                                 * its name not sent twice) */
+};
+
 typedef struct {
     apr_pool_t *p;
-    const char *name;
-    apr_array_header_t *values;
+    const char *base;
+    apr_array_header_t *pairs;
 } find_ctx;
 
 static int find_in_header(void *vctx, const char *key, const char *value)
 {
     find_ctx *fc = vctx;
     (void)key;
-    fm_cookie_header_find(fc->p, value, fc->name, fc->values);
+    fm_cookie_header_find_family(fc->p, value, fc->base, fc->pairs);
     return 1;
 }
 
-static apr_array_header_t *cookie_values(request_rec *r, const char *name)
+/* Every cookie of our family, from every Cookie field (HTTP/2 may send
+ * several). */
+static apr_array_header_t *family_cookies(request_rec *r, const char *base)
 {
     find_ctx fc;
     fc.p = r->pool;
-    fc.name = name;
-    fc.values = apr_array_make(r->pool, 2, sizeof(const char *));
-    /* HTTP/2 may send several Cookie fields: look at all of them. */
+    fc.base = base;
+    fc.pairs = apr_array_make(r->pool, 2, sizeof(fm_cookie_pair));
     apr_table_do(find_in_header, &fc, r->headers_in, "Cookie", NULL);
-    return fc.values;
+    return fc.pairs;
 }
 
-/* apr_table_do callback: stop (return 0) at the first header with it. */
-static int lacks_cookie(void *name, const char *key, const char *value)
+/* apr_table_do callback: stop (return 0) at the first header with one. */
+static int lacks_cookie(void *base, const char *key, const char *value)
 {
     (void)key;
-    return !fm_cookie_header_has(value, name);
+    return !fm_cookie_header_has(value, base, 1);
 }
 
 int fm_cookie_present(request_rec *r)
@@ -57,30 +77,28 @@ int fm_cookie_present(request_rec *r)
 #define FM_REJECTS_LOGGED 3
 
 /*
- * Every value of our cookie the client sent is considered (SPEC §5): junk
+ * Every cookie of our family the client sent is considered (SPEC §5): junk
  * set from a sibling domain or over plain HTTP cannot hide a valid value,
  * and is not ours to judge -- it is neither trusted nor a reason to write.
- * Valid values are merged (a client may hold two of ours, e.g. after
- * FlashMsgCookieDomain changed) and then rewritten as one.  Only when no
- * value checks out is the cookie deleted.
+ * Only when no value checks out are the family's cookies deleted.
  */
 unsigned fm_cookie_read(request_rec *r, apr_array_header_t *msgs,
                         fm_held *held)
 {
     const fm_srv_conf *sc = fm_server_of(r);
     fm_budget b;
-    const char *name;
-    apr_array_header_t *values;
-    apr_hash_t *seen;
+    const char *base;
+    apr_array_header_t *pairs;
+    apr_hash_t *seen, *names;
     const char *why[FM_REJECTS_LOGGED];
     apr_size_t why_len[FM_REJECTS_LOGGED];
     unsigned all_flags = 0;
     int i, valid = 0, rejected = 0, before = msgs->nelts;
 
     fm_cookie_budget(r, &b);
-    name = b.opts.cookie_name;
-    values = cookie_values(r, name);
-    if (values->nelts == 0)
+    base = b.opts.cookie_name;
+    pairs = family_cookies(r, base);
+    if (pairs->nelts == 0)
         return 0;
     held->had_cookie = 1;
     if (!sc->keys) {
@@ -88,28 +106,45 @@ unsigned fm_cookie_read(request_rec *r, apr_array_header_t *msgs,
                       "no FlashMsgSecret for this server; cookie ignored");
         return 0;
     }
+    held->batches = apr_array_make(r->pool, pairs->nelts, sizeof(fm_batch));
+    held->rejected = apr_array_make(r->pool, 1, sizeof(const char *));
     seen = apr_hash_make(r->pool);
-    for (i = 0; i < values->nelts; i++) {
-        const char *v = APR_ARRAY_IDX(values, i, const char *);
+    names = apr_hash_make(r->pool);
+    for (i = 0; i < pairs->nelts; i++) {
+        const fm_cookie_pair *c = &APR_ARRAY_IDX(pairs, i, fm_cookie_pair);
+        const char *both = apr_pstrcat(r->pool, c->name, "=", c->value, NULL);
+        fm_codec_opts o = b.opts;
+        fm_batch *batch;
+        apr_array_header_t *got;
         unsigned flags = 0;
         int expired = 0, key_index = 0;
         fm_decode_status ds;
 
-        if (apr_hash_get(seen, v, APR_HASH_KEY_STRING))
-            continue;           /* the same value twice counts once */
-        apr_hash_set(seen, v, APR_HASH_KEY_STRING, v);
-        ds = fm_cookie_decode(msgs->pool, sc->keys, &b.opts, v, strlen(v),
-                              fm_now(), msgs, &flags, &expired, &key_index);
+        if (apr_hash_get(seen, both, APR_HASH_KEY_STRING))
+            continue;           /* the same cookie twice counts once */
+        apr_hash_set(seen, both, APR_HASH_KEY_STRING, both);
+        o.cookie_name = c->name;
+        got = apr_array_make(msgs->pool, 2, sizeof(fm_message));
+        ds = fm_cookie_decode(msgs->pool, sc->keys, &o, c->value,
+                              strlen(c->value), fm_now(), got, &flags,
+                              &expired, &key_index);
         if (ds != FM_DECODE_OK) {
             if (rejected < FM_REJECTS_LOGGED) {
                 why[rejected] = fm_decode_status_str(ds);
-                why_len[rejected] = strlen(v);
+                why_len[rejected] = strlen(c->value);
             }
             rejected++;
+            APR_ARRAY_PUSH(held->rejected, const char *) = c->name;
             continue;
         }
         valid++;
         all_flags |= flags;
+        batch = apr_array_push(held->batches);
+        batch->name = c->name;
+        batch->msgs = got;
+        batch->size = strlen(both) + 2;
+        batch->keep = !expired;
+        apr_array_cat(msgs, got);
         if (expired) {
             ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, FM_LOGPFX
                           "%d message(s) expired (FlashMsgMaxAge)", expired);
@@ -118,30 +153,37 @@ unsigned fm_cookie_read(request_rec *r, apr_array_header_t *msgs,
         if (key_index > 0)
             ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, FM_LOGPFX
                           "cookie verified with old key %d", key_index + 1);
+        /* Two valid values under one name (say, after FlashMsgCookieDomain
+         * changed) cannot be told apart by a deletion: rewrite both. */
+        if (apr_hash_get(names, c->name, APR_HASH_KEY_STRING)) {
+            for (int j = 0; j < held->batches->nelts; j++)
+                if (!strcmp(APR_ARRAY_IDX(held->batches, j, fm_batch).name,
+                            c->name))
+                    APR_ARRAY_IDX(held->batches, j, fm_batch).keep = 0;
+            held->stale = 1;
+        }
+        apr_hash_set(names, c->name, APR_HASH_KEY_STRING, c->name);
     }
     for (i = 0; i < rejected && i < FM_REJECTS_LOGGED; i++)
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, FM_LOGPFX
                       "cookie %s ignored%s: %s (%" APR_SIZE_T_FMT " bytes)",
-                      name, valid ? " (a valid value was found)"
+                      base, valid ? " (a valid value was found)"
                       : " and deleted", why[i], why_len[i]);
     if (rejected > FM_REJECTS_LOGGED)
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, FM_LOGPFX
-                      "cookie %s: %d more value(s) ignored", name,
+                      "cookie %s: %d more value(s) ignored", base,
                       rejected - FM_REJECTS_LOGGED);
     if (valid == 0) {
-        /* Nothing usable: delete what the client holds under our name. */
+        /* Nothing usable: delete what the client holds under our names. */
         held->stale = 1;
         return 0;
     }
-    if (valid > 1) {
-        /* Several of ours: one list, oldest first, each message once,
-         * written back as one cookie. */
-        fm_list_sort_unique(msgs);
-        held->stale = 1;
-    }
+    if (valid > 1)
+        fm_list_sort_unique(msgs);   /* oldest first, each message once */
     ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, FM_LOGPFX
-                  "%d pending message(s) loaded from cookie%s",
-                  msgs->nelts - before, (all_flags & FM_COOKIE_CONTINUED)
+                  "%d pending message(s) loaded from %d cookie(s)%s",
+                  msgs->nelts - before, valid,
+                  (all_flags & FM_COOKIE_CONTINUED)
                   ? ", more in the session" : "");
     return all_flags;
 }
@@ -162,31 +204,33 @@ static const char *cookie_attrs(request_rec *r)
 }
 
 typedef struct {
-    const char *prefix;         /* "name=" */
+    const char *base;
     apr_size_t len;
     apr_array_header_t *others;
     int ours;
 } set_cookie_ctx;
 
+/* Is this Set-Cookie value one of our family's ("base=" or "base.")? */
 static int keep_others(void *v, const char *key, const char *value)
 {
     set_cookie_ctx *sc = v;
     (void)key;
-    if (strncmp(value, sc->prefix, sc->len))
-        APR_ARRAY_PUSH(sc->others, const char *) = value;
-    else
+    if (!strncmp(value, sc->base, sc->len)
+        && (value[sc->len] == '=' || value[sc->len] == '.'))
         sc->ours++;
+    else
+        APR_ARRAY_PUSH(sc->others, const char *) = value;
     return 1;
 }
 
-/* A second write in one response replaces the first (the last-line filter
- * may rewrite what the body filter wrote): one Set-Cookie of ours at most. */
-static void forget_earlier_write(request_rec *r, const char *name)
+/* A second save in one response replaces the first (the last-line filter
+ * may redo what the body filter did): only the last one's cookies go out. */
+static void forget_earlier_writes(request_rec *r, const char *base)
 {
     set_cookie_ctx sc;
     int i;
-    sc.prefix = apr_pstrcat(r->pool, name, "=", NULL);
-    sc.len = strlen(sc.prefix);
+    sc.base = base;
+    sc.len = strlen(base);
     sc.others = apr_array_make(r->pool, 2, sizeof(const char *));
     sc.ours = 0;
     apr_table_do(keep_others, &sc, r->err_headers_out, "Set-Cookie", NULL);
@@ -198,30 +242,171 @@ static void forget_earlier_write(request_rec *r, const char *name)
                        APR_ARRAY_IDX(sc.others, i, const char *));
 }
 
-void fm_cookie_write(request_rec *r, const fm_held *held,
-                     const fm_message *msgs, int n, unsigned flags)
+static void delete_cookie(request_rec *r, const char *name)
+{
+    apr_table_addn(r->err_headers_out, "Set-Cookie",
+                   apr_pstrcat(r->pool, name, "=; Max-Age=0; "
+                               "Expires=Thu, 01 Jan 1970 00:00:00 GMT",
+                               cookie_attrs(r), NULL));
+}
+
+/* "." and 8 characters from 6 random bytes: new batches never collide. */
+#define FM_BATCH_ID_LEN 9
+
+static const char *new_batch_name(request_rec *r, const char *base)
+{
+    unsigned char rnd[6];
+    char id[FM_BATCH_ID_LEN + 1];
+    if (apr_generate_random_bytes(rnd, sizeof(rnd)) != APR_SUCCESS)
+        memset(rnd, 0, sizeof(rnd));   /* still a valid name; never fatal */
+    id[0] = '.';
+    fm_b64url_encode(id + 1, rnd, sizeof(rnd));
+    id[FM_BATCH_ID_LEN] = '\0';
+    return apr_pstrcat(r->pool, base, id, NULL);
+}
+
+/* Browser-side bytes of a new batch's cookie beyond its value. */
+static apr_size_t batch_overhead(const fm_budget *b)
+{
+    return strlen(b->opts.cookie_name) + FM_BATCH_ID_LEN + 3;   /* "=" "; " */
+}
+
+static int pending_in(const apr_array_header_t *list, const fm_message *m)
+{
+    int i;
+    for (i = 0; i < list->nelts; i++)
+        if (fm_message_same(&APR_ARRAY_IDX(list, i, fm_message), m))
+            return 1;
+    return 0;
+}
+
+static int batch_pending(const apr_array_header_t *list, const fm_batch *bt)
+{
+    int i;
+    for (i = 0; i < bt->msgs->nelts; i++)
+        if (!pending_in(list, &APR_ARRAY_IDX(bt->msgs, i, fm_message)))
+            return 0;
+    return 1;
+}
+
+void fm_cookie_plan_make(request_rec *r, const apr_array_header_t *list,
+                         const fm_held *held, fm_cookie_plan *plan)
+{
+    int i, j;
+    plan->kept = apr_array_make(r->pool, 2, sizeof(const fm_batch *));
+    plan->kept_size = 0;
+    plan->loose = apr_array_make(r->pool, list->nelts ? list->nelts : 1,
+                                 sizeof(fm_message));
+    plan->dropped = 0;
+    /* A cookie whose messages are all still pending stays untouched. */
+    for (i = 0; held->batches && i < held->batches->nelts; i++) {
+        const fm_batch *bt = &APR_ARRAY_IDX(held->batches, i, fm_batch);
+        if (bt->keep && batch_pending(list, bt)) {
+            APR_ARRAY_PUSH(plan->kept, const fm_batch *) = bt;
+            plan->kept_size += bt->size;
+        }
+    }
+    /* Everything else pending is loose: added now, from the session, or
+     * left over from a cookie that must go. */
+    for (i = 0; i < list->nelts; i++) {
+        const fm_message *m = &APR_ARRAY_IDX(list, i, fm_message);
+        int in_kept = 0;
+        for (j = 0; j < plan->kept->nelts && !in_kept; j++)
+            in_kept = pending_in(APR_ARRAY_IDX(plan->kept, j,
+                                               const fm_batch *)->msgs, m);
+        if (!in_kept)
+            APR_ARRAY_PUSH(plan->loose, fm_message) = *m;
+    }
+}
+
+/* The kept cookie with the oldest message. */
+static int oldest_kept(const fm_cookie_plan *plan)
+{
+    int i, best = -1;
+    const fm_message *bm = NULL;
+    for (i = 0; i < plan->kept->nelts; i++) {
+        const fm_batch *bt = APR_ARRAY_IDX(plan->kept, i, const fm_batch *);
+        const fm_message *m = &APR_ARRAY_IDX(bt->msgs, 0, fm_message);
+        if (!bm || m->created < bm->created
+            || (m->created == bm->created && m->usec < bm->usec)) {
+            bm = m;
+            best = i;
+        }
+    }
+    return best;
+}
+
+apr_size_t fm_cookie_plan_room(const fm_cookie_plan *plan, const fm_budget *b)
+{
+    apr_size_t used = plan->kept_size + batch_overhead(b);
+    return used < b->max ? b->max - used : 0;
+}
+
+void fm_cookie_plan_make_room(fm_cookie_plan *plan, const fm_budget *b,
+                              apr_size_t need)
+{
+    while (plan->kept->nelts && fm_cookie_plan_room(plan, b) < need) {
+        int i = oldest_kept(plan);
+        const fm_batch *bt = APR_ARRAY_IDX(plan->kept, i, const fm_batch *);
+        plan->kept_size -= bt->size;
+        plan->dropped += bt->msgs->nelts;
+        APR_ARRAY_IDX(plan->kept, i, const fm_batch *) =
+            APR_ARRAY_IDX(plan->kept, plan->kept->nelts - 1, const fm_batch *);
+        plan->kept->nelts--;
+    }
+}
+
+static int kept(const fm_cookie_plan *plan, const fm_batch *bt)
+{
+    int i;
+    for (i = 0; i < plan->kept->nelts; i++)
+        if (APR_ARRAY_IDX(plan->kept, i, const fm_batch *) == bt)
+            return 1;
+    return 0;
+}
+
+static int sent_twice_before(const fm_held *held, int i)
+{
+    const char *name = APR_ARRAY_IDX(held->batches, i, fm_batch).name;
+    int j;
+    for (j = 0; j < i; j++)
+        if (!strcmp(APR_ARRAY_IDX(held->batches, j, fm_batch).name, name))
+            return 1;
+    return 0;
+}
+
+void fm_cookie_plan_write(request_rec *r, const fm_held *held,
+                          const fm_cookie_plan *plan, const fm_message *msgs,
+                          int n, unsigned flags)
 {
     const fm_srv_conf *sc = fm_server_of(r);
+    const char *base = fm_settings_of(r)->cookie_name, *name, *value;
     fm_budget b;
-    const char *name, *value;
+    int i;
 
-    fm_cookie_budget(r, &b);
-    name = b.opts.cookie_name;
-    forget_earlier_write(r, name);
-    if (n == 0 && !flags) {
-        if (held->had_cookie)
-            apr_table_addn(r->err_headers_out, "Set-Cookie",
-                           apr_pstrcat(r->pool, name, "=; Max-Age=0; "
-                                       "Expires=Thu, 01 Jan 1970 00:00:00 GMT",
-                                       cookie_attrs(r), NULL));
-        return;
+    forget_earlier_writes(r, base);
+    /* Delete exactly the cookies that were read and do not stay: a cookie
+     * another request added meanwhile is not among them. */
+    for (i = 0; held->batches && i < held->batches->nelts; i++) {
+        const fm_batch *bt = &APR_ARRAY_IDX(held->batches, i, fm_batch);
+        /* (a name sent twice is deleted once) */
+        if (!kept(plan, bt) && !sent_twice_before(held, i))
+            delete_cookie(r, bt->name);
     }
+    if (held->rejected && (!held->batches || !held->batches->nelts))
+        for (i = 0; i < held->rejected->nelts; i++)
+            delete_cookie(r, APR_ARRAY_IDX(held->rejected, i, const char *));
+    if (n == 0)
+        return;
     if (!sc->keys) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, FM_LOGPFX
                       "no FlashMsgSecret for this server; %d message(s) "
                       "lost", n);
         return;
     }
+    fm_cookie_budget(r, &b);
+    name = new_batch_name(r, base);
+    b.opts.cookie_name = name;
     value = fm_cookie_encode(r->pool, sc->keys, &b.opts, msgs, n, flags,
                              fm_now());
     apr_table_addn(r->err_headers_out, "Set-Cookie",
@@ -229,9 +414,9 @@ void fm_cookie_write(request_rec *r, const fm_held *held,
                                 "%s", name, value, b.opts.max_age,
                                 cookie_attrs(r)));
     ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, FM_LOGPFX
-                  "%d message(s) stored in cookie (%" APR_SIZE_T_FMT
-                  " bytes)%s", n, strlen(value),
-                  (flags & FM_COOKIE_CONTINUED) ? ", more in the session" : "");
+                  "%d message(s) stored in cookie %s (%" APR_SIZE_T_FMT
+                  " bytes), %d cookie(s) kept as they are", n, name,
+                  strlen(value), plan->kept->nelts);
 }
 
 static void cookie_load(request_rec *r, apr_array_header_t *msgs,
@@ -240,17 +425,49 @@ static void cookie_load(request_rec *r, apr_array_header_t *msgs,
     fm_cookie_read(r, msgs, held);
 }
 
-/* Cookie storage alone keeps the newest messages that fit (fit.c). */
+/* Cookie storage alone keeps the newest messages that fit: a message too
+ * large for any cookie goes first (it must not push out what is pending),
+ * then older cookies make room, then the oldest of the new ones (fit.c). */
 static void cookie_save(request_rec *r, const apr_array_header_t *list,
                         const fm_held *held)
 {
-    fm_budget b;
-    const fm_message *kept;
-    int n;
+    fm_cookie_plan plan;
+    fm_budget b, room;
+    apr_array_header_t *fitting;
+    const fm_message *loose;
+    int i, n, oversized = 0;
+
+    fm_cookie_plan_make(r, list, held, &plan);
     fm_cookie_budget(r, &b);
-    kept = fm_fit_newest(r, &b, (const fm_message *)list->elts, list->nelts,
-                         &n);
-    fm_cookie_write(r, held, kept, n, 0);
+    room = b;
+    room.max = b.max > batch_overhead(&b) ? b.max - batch_overhead(&b) : 0;
+    fitting = apr_array_make(r->pool, plan.loose->nelts + 1,
+                             sizeof(fm_message));
+    for (i = 0; i < plan.loose->nelts; i++) {
+        const fm_message *m = &APR_ARRAY_IDX(plan.loose, i, fm_message);
+        if (fm_fits_alone(&room, m))
+            APR_ARRAY_PUSH(fitting, fm_message) = *m;
+        else
+            oversized++;
+    }
+    if (oversized)
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, FM_LOGPFX
+                      "%d message(s) dropped: they do not fit in "
+                      "FlashMsgCookieMaxSize %" APR_SIZE_T_FMT " (%d too large "
+                      "on their own, 0 oldest)", oversized, b.max, oversized);
+    loose = (const fm_message *)fitting->elts;
+    n = fitting->nelts;
+    if (n)
+        fm_cookie_plan_make_room(&plan, &b, fm_cookie_encoded_len(&b.opts,
+                                                                  loose, n));
+    if (plan.dropped)
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, FM_LOGPFX
+                      "%d message(s) dropped: older cookies made room for "
+                      "%d new one(s) within FlashMsgCookieMaxSize %"
+                      APR_SIZE_T_FMT, plan.dropped, n, b.max);
+    room.max = fm_cookie_plan_room(&plan, &b);
+    loose = fm_fit_newest(r, &room, loose, n, &n);
+    fm_cookie_plan_write(r, held, &plan, loose, n, 0);
 }
 
 const fm_storage_ops fm_cookie_storage = {

@@ -1,9 +1,11 @@
 /*
  * fallback_storage.c - Django's FallbackStorage, with its gaps closed:
- * the cookie holds the oldest messages that fit FlashMsgCookieMaxSize and,
- * when more remain, is marked "continued in session"; the newest overflow
- * goes to the session.  Loading reads the cookie and then the session,
- * also when the cookie is gone (Django would orphan the session's part).
+ * the cookies (one per batch, cookie_storage.c) hold what fits
+ * FlashMsgCookieMaxSize -- the cookies the client holds stay as they are,
+ * and of the other pending messages the oldest that fit go into one new
+ * cookie -- and the newest overflow goes to the session, up to
+ * FlashMsgSessionMaxSize.  Loading reads the cookies and then the session,
+ * also when the cookies are gone (Django would orphan the session's part).
  * Without a usable session it is cookie storage.
  */
 #include "storage/storage.h"
@@ -23,73 +25,37 @@ static void fallback_load(request_rec *r, apr_array_header_t *list,
         fm_list_sort_by_age(list);   /* oldest first across both */
 }
 
-/* With the oldest `drop` messages gone, does the rest fit: the oldest that
- * fit in the cookie (*in_cookie of them), the remainder in the session? */
-static int fits_split(const fm_budget *cb, const fm_budget *sb,
-                      const fm_message *msgs, int n, int *in_cookie)
-{
-    int k = fm_cookie_fit(&cb->opts, msgs, n, cb->max, 0);
-    *in_cookie = k;
-    return k == n || fm_cookie_fit(&sb->opts, msgs + k, n - k, sb->max, 1)
-                     == n - k;
-}
-
+/* The cookies the client holds stay as they are while their messages are
+ * pending; the loose messages (added now, or kept in the session) go to
+ * one new cookie, the oldest that fit, and the rest to the session, up to
+ * FlashMsgSessionMaxSize (the newest are kept there). */
 static void fallback_save(request_rec *r, const apr_array_header_t *list,
                           const fm_held *held)
 {
+    fm_cookie_plan plan;
     fm_budget cb, sb;
-    apr_array_header_t *fit;
-    const fm_message *msgs;
-    int i, n, k, lo, hi, oversized = 0;
+    const fm_message *loose, *rest;
+    int n, k, m;
 
+    fm_cookie_plan_make(r, list, held, &plan);
     fm_cookie_budget(r, &cb);
     fm_session_budget(r, &sb);
-    /* A message that fits neither place on its own goes first. */
-    fit = apr_array_make(r->pool, list->nelts ? list->nelts : 1,
-                         sizeof(fm_message));
-    for (i = 0; i < list->nelts; i++) {
-        const fm_message *m = &APR_ARRAY_IDX(list, i, fm_message);
-        if (fm_fits_alone(&cb, m) || fm_fits_alone(&sb, m))
-            APR_ARRAY_PUSH(fit, fm_message) = *m;
-        else
-            oversized++;
-    }
-    msgs = (const fm_message *)fit->elts;
-    n = fit->nelts;
-    /* The fewest oldest messages to drop so that the rest fits both
-     * budgets (bisection: dropping more never makes it fit less). */
-    lo = 0;
-    hi = n;
-    while (lo < hi) {
-        int mid = lo + (hi - lo) / 2;
-        if (fits_split(&cb, &sb, msgs + mid, n - mid, &k))
-            hi = mid;
-        else
-            lo = mid + 1;
-    }
-    if (lo || oversized)
-        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, FM_LOGPFX
-                      "%d message(s) dropped: they do not fit in "
-                      "FlashMsgCookieMaxSize %" APR_SIZE_T_FMT " and "
-                      "FlashMsgSessionMaxSize %" APR_SIZE_T_FMT " (%d too "
-                      "large on their own, %d oldest)", lo + oversized,
-                      cb.max, sb.max, oversized, lo);
-    msgs += lo;
-    n -= lo;
-    fits_split(&cb, &sb, msgs, n, &k);
-
+    loose = (const fm_message *)plan.loose->elts;
+    n = plan.loose->nelts;
+    k = fm_cookie_fit(&cb.opts, loose, n, fm_cookie_plan_room(&plan, &cb), 0);
     if (k == n) {
-        /* Everything fits in the cookie (or nothing is left). */
+        /* Everything fits in the cookies (or nothing is left). */
         if (fm_session_write(r, held, NULL, 0) != FM_SESSION_OK
             && held->had_session)
             ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, FM_LOGPFX
                           "could not clear the messages kept in the session");
-        fm_cookie_write(r, held, msgs, n, 0);
+        fm_cookie_plan_write(r, held, &plan, loose, n, 0);
         return;
     }
-    switch (fm_session_write(r, held, msgs + k, n - k)) {
+    rest = fm_fit_newest(r, &sb, loose + k, n - k, &m);
+    switch (fm_session_write(r, held, rest, m)) {
     case FM_SESSION_OK:
-        fm_cookie_write(r, held, msgs, k, FM_COOKIE_CONTINUED);
+        fm_cookie_plan_write(r, held, &plan, loose, k, FM_COOKIE_CONTINUED);
         return;
     case FM_SESSION_UNAVAILABLE:
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, FM_LOGPFX

@@ -16,6 +16,7 @@ void fm_cookie_budget(request_rec *r, fm_budget *b)
     b->opts.encrypt = c->encrypt;
     b->opts.max_age = c->max_age;
     b->max = c->cookie_max_size;
+    b->limit = c->cookie_max_size;
     b->directive = "FlashMsgCookieMaxSize";
 }
 
@@ -43,7 +44,7 @@ const fm_message *fm_fit_newest(request_rec *r, const fm_budget *b,
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, FM_LOGPFX
                       "%d message(s) dropped: they do not fit in "
                       "%s %" APR_SIZE_T_FMT " (%d too large on their own, "
-                      "%d oldest)", n - keep, b->directive, b->max, oversized,
+                      "%d oldest)", n - keep, b->directive, b->limit, oversized,
                       fit->nelts - keep);
     *kept = keep;
     return (const fm_message *)fit->elts + (fit->nelts - keep);

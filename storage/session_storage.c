@@ -57,6 +57,7 @@ void fm_session_budget(request_rec *r, fm_budget *b)
     b->opts.encrypt = c->encrypt;
     b->opts.max_age = c->max_age;
     b->max = c->session_max_size;
+    b->limit = c->session_max_size;
     b->directive = "FlashMsgSessionMaxSize";
 }
 

@@ -14,11 +14,15 @@
 
 /* What the client held when the request came in: decides what a save must
  * delete or rewrite. */
+typedef struct fm_batch fm_batch;   /* one cookie of ours (cookie_storage.c) */
+
 typedef struct {
     int had_cookie;     /* the client sent our cookie */
     int had_session;    /* the session held our entry */
     int stale;          /* what the client holds must be rewritten (expired
-                         * or rejected values, several cookies) */
+                         * or rejected values) */
+    apr_array_header_t *batches;    /* fm_batch: our valid cookies */
+    apr_array_header_t *rejected;   /* const char *: names of bad ones */
 } fm_held;
 
 typedef struct {
@@ -53,8 +57,9 @@ int fm_cookie_present(request_rec *r);
  * may take in one place. */
 typedef struct {
     fm_codec_opts opts;
-    apr_size_t max;
-    const char *directive;      /* the directive that sets max, for logs */
+    apr_size_t max;             /* bytes available */
+    apr_size_t limit;           /* the directive's value, for logs */
+    const char *directive;      /* the directive that sets it */
 } fm_budget;
 
 void fm_cookie_budget(request_rec *r, fm_budget *b);
@@ -67,12 +72,32 @@ const fm_message *fm_fit_newest(request_rec *r, const fm_budget *b,
                                 const fm_message *msgs, int n, int *kept);
 
 /* Cookie primitives (cookie_storage.c). */
-/* Returns the cookie's flags (FM_COOKIE_CONTINUED). */
+/* Returns the cookies' flags (FM_COOKIE_CONTINUED). */
 unsigned fm_cookie_read(request_rec *r, apr_array_header_t *msgs,
                         fm_held *held);
-/* n == 0 and no flags deletes the cookie if the client had one. */
-void fm_cookie_write(request_rec *r, const fm_held *held,
-                     const fm_message *msgs, int n, unsigned flags);
+
+/* What a save does with the cookies the client holds: the ones whose
+ * messages are all still pending stay as they are (kept); every other
+ * pending message is loose and goes into one new cookie (or elsewhere). */
+typedef struct {
+    apr_array_header_t *kept;       /* const fm_batch * */
+    apr_size_t kept_size;
+    apr_array_header_t *loose;      /* fm_message, oldest first */
+    int dropped;                    /* messages of kept cookies given up */
+} fm_cookie_plan;
+
+void fm_cookie_plan_make(request_rec *r, const apr_array_header_t *list,
+                         const fm_held *held, fm_cookie_plan *plan);
+/* Bytes left in b for the value of one new cookie. */
+apr_size_t fm_cookie_plan_room(const fm_cookie_plan *plan, const fm_budget *b);
+/* Give up the oldest kept cookies until a new value of `need` bytes fits. */
+void fm_cookie_plan_make_room(fm_cookie_plan *plan, const fm_budget *b,
+                              apr_size_t need);
+/* Delete the cookies read and not kept, and add one new cookie holding
+ * msgs[0..n) (none if n == 0). */
+void fm_cookie_plan_write(request_rec *r, const fm_held *held,
+                          const fm_cookie_plan *plan, const fm_message *msgs,
+                          int n, unsigned flags);
 
 /* Session primitives (session_storage.c). */
 typedef enum {

@@ -135,23 +135,62 @@ int fm_store_add(request_rec *r, int level, const char *text,
 }
 
 #define FM_LOG_VALUE_MAX 80
+/* Warn lines for the skipped members of one value; then one for the rest. */
+#define FM_LOG_SKIPS_MAX 5
+
+/* n bytes of s for the log: cut short, control bytes and quotes escaped;
+ * cut_mark(n) follows the closing quote. */
+static const char *log_bytes(request_rec *r, const char *s, apr_size_t n)
+{
+    return ap_escape_logitem(r->pool, apr_pstrmemdup(r->pool, s,
+                             n < FM_LOG_VALUE_MAX ? n : FM_LOG_VALUE_MAX));
+}
+
+static const char *cut_mark(apr_size_t n)
+{
+    return n > FM_LOG_VALUE_MAX ? "..." : "";
+}
 
 void fm_store_add_value(request_rec *r, const char *origin, const char *value)
 {
     const fm_settings *c = fm_settings_of(r);
     fm_state *st = loaded(r);
-    int before = st->msgs->nelts;
+    int before = st->msgs->nelts, i;
     apr_time_t at = apr_time_now();
-    const char *err = fm_header_parse(st->msgs->pool, fm_server_of(r)->levels,
-                                      c->min_level, value, strlen(value),
-                                      apr_time_sec(at), st->msgs);
-    if (err) {
+    apr_size_t len = strlen(value);
+    fm_header_report rep;
+    const char *err = fm_header_parse_ex(st->msgs->pool,
+                                         fm_server_of(r)->levels,
+                                         c->min_level, value, len,
+                                         apr_time_sec(at), st->msgs, &rep);
+
+    if (rep.lenient)
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, FM_LOGPFX
+                      "%s is not a strict RFC 9651 list (raw UTF-8 or a "
+                      "malformed member): parsed member by member", origin);
+    if (rep.nskipped) {
+        /* One line per skipped member, with that member's own bytes. */
+        for (i = 0; i < rep.skipped->nelts && i < FM_LOG_SKIPS_MAX; i++) {
+            const fm_header_skip *k = &APR_ARRAY_IDX(rep.skipped, i,
+                                                     fm_header_skip);
+            ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, FM_LOGPFX
+                          "%s: member %" APR_SIZE_T_FMT " of %" APR_SIZE_T_FMT
+                          " skipped: %s; member: \"%s\"%s", origin, k->index,
+                          rep.members, k->reason,
+                          log_bytes(r, value + k->offset, k->len),
+                          cut_mark(k->len));
+        }
+        if (rep.nskipped > (apr_size_t)i)
+            ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, FM_LOGPFX
+                          "%s: %" APR_SIZE_T_FMT " more members of %"
+                          APR_SIZE_T_FMT " skipped", origin,
+                          rep.nskipped - (apr_size_t)i, rep.members);
+    }
+    else if (err) {
         /* The value is logged cut short and with control bytes escaped. */
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, FM_LOGPFX
                       "ignored %s: %s; value: \"%s\"%s", origin, err,
-                      ap_escape_logitem(r->pool, apr_pstrndup(r->pool, value,
-                                        FM_LOG_VALUE_MAX)),
-                      strlen(value) > FM_LOG_VALUE_MAX ? "..." : "");
+                      log_bytes(r, value, len), cut_mark(len));
     }
     added(r, st, st->msgs->nelts - before, at, origin);
 }

@@ -3,12 +3,15 @@
  *
  * The input is one field value.  Besides the sanitizers, it checks that:
  *  - every added message is acceptable (non-empty valid text, level at or
- *    above the threshold, extra_tags normalized) and is a copy;
+ *    above the threshold, extra_tags normalized: words of printable ASCII
+ *    or UTF-8 -- raw UTF-8 in a tags string is accepted by the lenient
+ *    parse -- joined by single spaces) and is a copy;
  *  - a reason is short printable ASCII, and an error that is not about a
  *    structured member ("member N: ...") added nothing;
  *  - the threshold only filters: same reason, a subset of the messages;
  *  - re-encoding the messages as a structured value and parsing that gives
  *    the same messages back, with no error.
+ * fuzz_header_lenient.c checks the lenient parse member by member.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -41,8 +44,10 @@ static void check_messages(const apr_array_header_t *a, int min_level,
         CHECK(m->text < value || m->text >= value + len);
         CHECK(n == 0 || (t < value || t >= value + len));
         CHECK(n == 0 || (t[0] != ' ' && t[n - 1] != ' '));
+        CHECK(fm_text_valid(t, n));
         for (k = 0; k < n; k++) {
-            CHECK(t[k] == ' ' ? t[k + 1] != ' ' : (t[k] > 0x20 && t[k] < 0x7f));
+            unsigned char c = (unsigned char)t[k];
+            CHECK(c == ' ' ? t[k + 1] != ' ' : (c > 0x20 && c != 0x7f));
         }
     }
 }

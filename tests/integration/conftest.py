@@ -157,8 +157,8 @@ def log_lines_since(srv, since, text):
 
 
 def assert_every_change_rejected(srv, value, other_cookies="", name="flashmsg"):
-    """`value` (a genuine cookie value of the message "genuine") is
-    accepted; each one-byte change of its payload and MAC (signed) or of its
+    """`value` (a genuine cookie value of the message "genuine", sent under
+    `name`, the full name it was signed for: flashmsg.ID) is accepted; each one-byte change of its payload and MAC (signed) or of its
     nonce, ciphertext and tag (encrypted) is rejected because the signature
     or tag does not verify (logged once), deleted, and renders nothing.
     Returns the set of pieces that were changed."""
@@ -174,7 +174,7 @@ def assert_every_change_rejected(srv, value, other_cookies="", name="flashmsg"):
         where = "%s byte %d" % (piece, i)
         assert r.status_code == 200, where
         assert texts(r.text) == [], where
-        assert re.search(r"(^|, )%s=; Max-Age=0" % name,
+        assert re.search(r"(^|, )%s=; Max-Age=0" % re.escape(name),
                          r.headers.get("Set-Cookie", "")), where
         lines = log_lines_since(srv, since, BAD_SIGNATURE)
         assert len(lines) == 1, (where, srv.read_log()[since:])
@@ -299,3 +299,98 @@ def gates():
     g = Gates()
     yield g
     shutil.rmtree(g.dir, ignore_errors=True)
+
+
+# --- the module's cookies --------------------------------------------------
+# Pending messages live in one cookie per batch, named flashmsg.ID (a single
+# cookie "flashmsg" from earlier versions is still read).
+
+def is_flash_name(name, base="flashmsg"):
+    return name == base or name.startswith(base + ".")
+
+
+def flash_cookies(jar, base="flashmsg"):
+    """{name: value} of the module's cookies in a requests cookie jar."""
+    return {c.name: c.value for c in jar if is_flash_name(c.name, base)}
+
+
+def has_flash(jar, base="flashmsg"):
+    return bool(flash_cookies(jar, base))
+
+
+def only_flash_cookie(jar, base="flashmsg"):
+    """(name, value) of the one cookie of the module the jar holds."""
+    found = flash_cookies(jar, base)
+    assert len(found) == 1, found
+    return next(iter(found.items()))
+
+
+def flash_cookie_header(jar, base="flashmsg"):
+    """A Cookie header value with the module's cookies of jar."""
+    return "; ".join("%s=%s" % kv for kv in flash_cookies(jar, base).items())
+
+
+# A batch cookie's name: the base, ".", 8 random base64url characters.
+BATCH_ID = r"\.[A-Za-z0-9_-]{8}"
+
+
+def batch_name_re(base="flashmsg"):
+    """A regex (for re.fullmatch) of the name of a new batch cookie."""
+    return re.escape(base) + BATCH_ID
+
+
+def flash_cookies_size(jar, base="flashmsg"):
+    """What the module's cookies of jar take in a Cookie header, counted as
+    the module counts them against FlashMsgCookieMaxSize: "name=value; "
+    each."""
+    return sum(len(n) + 1 + len(v) + 2 for n, v in flash_cookies(jar, base).items())
+
+
+def flash_set_cookies(response, base="flashmsg"):
+    """The response's Set-Cookie lines for the module's cookies."""
+    return [h for h in response.raw.headers.getlist("Set-Cookie")
+            if is_flash_name(h.split("=", 1)[0].strip(), base)]
+
+
+def _is_deletion(line):
+    return "max-age=0" in line.lower().replace(" ", "")
+
+
+def flash_set(response, base="flashmsg"):
+    """{name: value} of the module's cookies the response sets (not the
+    deletions)."""
+    return {h.split(";")[0].split("=", 1)[0].strip(): h.split(";")[0].split("=", 1)[1]
+            for h in flash_set_cookies(response, base) if not _is_deletion(h)}
+
+
+def flash_deleted(response, base="flashmsg"):
+    """Names of the module's cookies the response deletes (NAME=; Max-Age=0),
+    in order (a name deleted twice appears twice)."""
+    out = []
+    for h in flash_set_cookies(response, base):
+        if _is_deletion(h):
+            pair = h.split(";")[0]
+            assert pair.endswith("="), h       # a deletion carries no value
+            out.append(pair[:-1].strip())
+    return out
+
+
+class BrowserJar:
+    """What a browser does with cookies, for requests sent in any order: a
+    Cookie header from the current jar, and each response's Set-Cookie
+    applied when that response is handled (Max-Age=0 deletes)."""
+
+    def __init__(self):
+        self.cookies = {}
+
+    def header(self):
+        return "; ".join("%s=%s" % kv for kv in self.cookies.items())
+
+    def apply(self, response):
+        for line in response.raw.headers.getlist("Set-Cookie"):
+            pair, _, attrs = line.partition(";")
+            name, _, value = pair.strip().partition("=")
+            if "max-age=0" in attrs.lower().replace(" ", ""):
+                self.cookies.pop(name, None)
+            else:
+                self.cookies[name] = value

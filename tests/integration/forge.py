@@ -33,17 +33,22 @@ def varint(n):
 
 
 def payload(messages, flags=0, version=1, t0=None):
-    """messages: [(level, text, tags)] all created at t0 (default now)."""
+    """messages: [(level, text, tags)] all created at t0 (default now), or
+    [(level, text, tags, delta)] created delta seconds after t0."""
     t0 = int(time.time()) if t0 is None else t0
     body = bytes([version, flags]) + varint(t0)
-    for level, text, tags in messages:
+    for level, text, tags, *delta in messages:
         text = text.encode() if isinstance(text, str) else text
         tags = tags.encode() if isinstance(tags, str) else tags
-        body += varint(level) + varint(0) + varint(len(tags)) + tags + varint(len(text)) + text
+        body += (varint(level) + varint(delta[0] if delta else 0) + varint(len(tags)) + tags
+                 + varint(len(text)) + text)
     return body
 
 
 def sign(secret, raw_payload, cookie_name="flashmsg"):
+    """A signed value for the cookie cookie_name: the MAC binds the cookie's
+    full name, so a value for one batch (flashmsg.AbCd1234) verifies only
+    under that name; "flashmsg" is the legacy single cookie, still read."""
     key = hkdf(secret.encode(), b"mod_flashmsg cookie mac v1")
     text = "s1." + b64(raw_payload)
     ad = ("mod_flashmsg v1 signed " + cookie_name).encode() + b"\0"

@@ -6,8 +6,9 @@ One table, one flow.  Every row starts its own apache2 and runs, with curl
 sending what a browser sends (a host name, User-Agent, Accept, compression):
 
   1. the page without messages: nothing rendered (and the row's module works);
-  2. emit.cgi answers 303 with an `X-Flash` header: the cookie is set;
-  3. the page renders the message, exactly once, and deletes the cookie;
+  2. emit.cgi answers 303 with an `X-Flash` header: a cookie is set (one
+     per batch: flashmsg.ID);
+  3. the page renders the message, exactly once, and deletes that cookie;
   4. a reload shows nothing and sends no cookie; the row's own check runs here.
 
 No response of the flow carries `X-Flash` or `X-Flash-Consumed`, and the
@@ -26,7 +27,7 @@ from collections import namedtuple
 
 import pytest
 
-from conftest import PAGE, texts
+from conftest import PAGE, batch_name_re, is_flash_name, texts
 from harness import MODDIR
 
 MESSAGE = "Profile saved."
@@ -56,7 +57,9 @@ class Response:
         return self.body.decode("utf-8", errors="replace")
 
     def flash_cookies(self):
-        return [v for v in self.header("set-cookie") if v.startswith("flashmsg=")]
+        """Set-Cookie values for the module's cookies (flashmsg, flashmsg.ID)."""
+        return [v for v in self.header("set-cookie")
+                if is_flash_name(v.split("=", 1)[0].strip())]
 
 
 class Browser:
@@ -94,7 +97,7 @@ class Browser:
     def has_cookie(self):
         try:
             with open(self.jar) as f:
-                return any(line.split("\t")[5:6] == ["flashmsg"]
+                return any(len(line.split("\t")) > 5 and is_flash_name(line.split("\t")[5])
                            for line in f if not line.startswith("# "))
         except FileNotFoundError:
             return False
@@ -123,13 +126,18 @@ def company_flow(srv, browser, page, check=None):
     assert r.status == 303 and r.header("location")[0].endswith(page)
     assert r.flash_cookies() and browser.has_cookie(), \
         "redirect stored no message; Set-Cookie: %s" % r.header("set-cookie")
+    set_names = [c.split("=", 1)[0] for c in r.flash_cookies()]
+    assert len(set_names) == 1 and re.fullmatch(batch_name_re(), set_names[0]), set_names
     # 3. the next page renders it, exactly once, and deletes the cookie
     r = browser.get(page)
     assert_no_leak(r, "page")
     assert r.status == 200
     assert texts(r.text) == [MESSAGE], r.text
     assert r.text.count(MESSAGE) == 1 and r.text.count('<ul class="messages">') == 1
-    assert [c for c in r.flash_cookies() if "Max-Age=0" in c], r.flash_cookies()
+    # exactly the cookie the redirect set is deleted, nothing else written
+    assert [c.split("=", 1)[0] for c in r.flash_cookies() if "Max-Age=0" in c] == set_names, \
+        r.flash_cookies()
+    assert len(r.flash_cookies()) == 1, r.flash_cookies()
     assert not browser.has_cookie()
     # 4. a reload shows it no more
     r = browser.get(page)

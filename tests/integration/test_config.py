@@ -28,7 +28,15 @@ def configtest(conf, secret=True, **kw):
     ("FlashMsgMaxAge -5", r"FlashMsgMaxAge: '-5' is not a whole number"),
     ("FlashMsgCookieName \"a b\"", r"FlashMsgCookieName: a cookie name must be a token"),
     ("FlashMsgLevel error 41", r"FlashMsgLevel: a built-in level cannot be redefined"),
-    ("FlashMsgPlaceholder \"\"", r"FlashMsgPlaceholder"),
+    # our own message for "", not httpd's generic "takes one argument"
+    ("FlashMsgPlaceholder \"\"", r'FlashMsgPlaceholder: the placeholder is empty \(""\): no page '
+                                   r"could contain it\. Give the text the messages replace, e\.g\. "
+                                   r"<!--FLASH_MESSAGES--> \(the default\)"),
+    ("FlashMsgPlaceholder", r"FlashMsgPlaceholder: takes one argument, the text the messages replace"),
+    ("FlashMsgPlaceholder a b", r"FlashMsgPlaceholder: takes one argument.*quote an argument"),
+    ("FlashMsgHTMXEvent \"\"", r"FlashMsgHTMXEvent: the event name is empty"),
+    ("FlashMsgAdd info \"\"", r"FlashMsgAdd: the message text is empty"),
+    ("FlashMsgAdd info", r"FlashMsgAdd: takes two arguments, LEVEL TEXT"),
     ("<Location /x>\nFlashMsgSecret %s\n</Location>" % ("k" * 40), r"FlashMsgSecret not allowed"),
 ])
 def test_bad_directive_stops_httpd(conf, message):
@@ -122,3 +130,117 @@ def test_custom_header_name(make_server, client):
                                         "X-Flash: info: ignored here"]))
     assert texts(r.text) == ["via custom header"]
     assert "X-Notify" not in r.headers
+
+
+# --- FlashMsgAdd below FlashMsgMinLevel ---------------------------------
+
+def configtest_lines(conf, **kw):
+    """apache2 -t on conf: (exit code, output, {directive line: line number})."""
+    srv = Httpd(conf, secret="x" * 40, name="conf", **kw)
+    try:
+        rc, out = srv.configtest()
+        lines = {l: i + 1 for i, l in enumerate(srv.config.splitlines())}
+        return rc, out, lines, srv.conf_path
+    finally:
+        srv.cleanup()
+
+
+BELOW = ("mod_flashmsg: FlashMsgAdd %s (%s:%d) is below FlashMsgMinLevel %s, which "
+         "applies there (%s): its message is never added")
+
+
+def test_add_below_min_level_warns_naming_file_and_line():
+    rc, out, lines, path = configtest_lines(
+        'FlashMsgAdd debug "server-wide, below the default info"\n'
+        'FlashMsgAdd info "server-wide, fine"\n'
+        "FlashMsgLevel notice 22\n"
+        "<Location /quiet>\n"
+        "  FlashMsgMinLevel warning\n"
+        '  FlashMsgAdd notice "below warning"\n'
+        '  FlashMsgAdd 15 "an integer level"\n'
+        '  FlashMsgAdd error "fine"\n'
+        "</Location>\n"
+        '<Directory "/srv">\n'
+        "  <Files x.html>\n"
+        '    FlashMsgAdd debug "nested in <Files>"\n'
+        "  </Files>\n"
+        "</Directory>\n")
+    assert rc == 0, out
+    want = [("debug", 'FlashMsgAdd debug "server-wide, below the default info"', "info"),
+            ("notice", '  FlashMsgAdd notice "below warning"', "warning"),
+            ("15", '  FlashMsgAdd 15 "an integer level"', "warning"),
+            ("debug", '    FlashMsgAdd debug "nested in <Files>"', "info")]
+    for level, line, minimum in want:
+        assert BELOW % (level, path, lines[line], minimum, "the main server") in out, out
+    assert out.count("is below FlashMsgMinLevel") == len(want), out
+
+
+def test_add_below_min_level_in_virtual_host_warned_once():
+    rc, out, lines, path = configtest_lines(
+        'FlashMsgAdd warning "main: fine here, below the virtual host\'s error"\n'
+        "<VirtualHost 127.0.0.2:80>\n"
+        "  ServerName v.test\n"
+        "  FlashMsgMinLevel error\n"
+        "  <Location /v>\n"
+        '    FlashMsgAdd warning "v"\n'
+        "  </Location>\n"
+        "</VirtualHost>\n")
+    assert rc == 0, out
+    vhost = "the virtual host at %s:%d" % (path, lines["<VirtualHost 127.0.0.2:80>"])
+    for line in ('FlashMsgAdd warning "main: fine here, below the virtual host\'s error"',
+                 '    FlashMsgAdd warning "v"'):
+        assert BELOW % ("warning", path, lines[line], "error", vhost) in out, out
+    assert out.count("is below FlashMsgMinLevel") == 2, out
+
+
+@pytest.mark.parametrize("conf", [
+    'FlashMsgMinLevel debug\nFlashMsgAdd debug "x"',
+    '<Location /a>\n  FlashMsgMinLevel debug\n  FlashMsgAdd debug "x"\n</Location>',
+    'FlashMsgMinLevel debug\n<Location /a>\n  FlashMsgAdd debug "x"\n</Location>',
+    # a lower FlashMsgMinLevel elsewhere may apply to the same requests
+    '<Location /a>\n  FlashMsgAdd debug "x"\n</Location>\n'
+    '<Location /a/b>\n  FlashMsgMinLevel debug\n</Location>',
+    'FlashMsgAdd success "x"\nFlashMsgAdd 20 "y"',
+])
+def test_add_at_or_above_min_level_is_quiet(conf):
+    rc, out, _, _ = configtest_lines(conf)
+    assert rc == 0 and "is below FlashMsgMinLevel" not in out, out
+
+
+def test_add_below_min_level_still_starts(make_server, client):
+    """A warning, not an error: httpd starts, and the message is indeed
+    dropped where the warning said so."""
+    srv = make_server('<Location /page.html>\nFlashMsgAdd debug "dropped"\n'
+                      'FlashMsgAdd info "shown"\n</Location>')
+    assert "is below FlashMsgMinLevel info" in srv.read_log()
+    assert texts(client.get(srv.url + "/page.html").text) == ["shown"]
+
+
+# --- FlashMsgSecret file: permissions, in a virtual host too ------------
+
+@pytest.mark.parametrize("where", ["server", "vhost"])
+def test_readable_key_file_warned_in_virtual_host_too(where):
+    import os
+    import tempfile
+    from harness import SECRET
+    fd, key = tempfile.mkstemp(prefix="flashmsg-key-")
+    os.write(fd, SECRET.encode())
+    os.close(fd)
+    try:
+        line = "FlashMsgSecret file:%s" % key
+        conf = line if where == "server" else (
+            "<VirtualHost 127.0.0.2:80>\nServerName v.test\n%s\n</VirtualHost>" % line)
+        for mode, warned in ((0o644, True), (0o640, True), (0o600, False)):
+            os.chmod(key, mode)
+            srv = Httpd(conf, secret=None if where == "server" else "x" * 40, name="conf")
+            try:
+                rc, out = srv.configtest()
+                n = srv.config.splitlines().index(line) + 1
+            finally:
+                srv.cleanup()
+            assert rc == 0, out
+            msg = ("mod_flashmsg: FlashMsgSecret file %s (%s:%d) can be read by users "
+                   "other than its owner: chmod 600 it" % (key, srv.conf_path, n))
+            assert (msg in out) == warned, (oct(mode), out)
+    finally:
+        os.unlink(key)

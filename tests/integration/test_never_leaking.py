@@ -11,7 +11,8 @@ import tempfile
 import pytest
 import requests
 
-from conftest import PAGE, emit_url, texts
+from conftest import (PAGE, batch_name_re, emit_url, flash_deleted, flash_set, has_flash,
+                      only_flash_cookie, texts)
 
 FLOW_CGI = "/cgi/save.cgi"     # 302 + X-Flash: success: Profile saved.
 
@@ -24,13 +25,13 @@ def no_flash_headers(r):
 def core_flow(srv, client, page="/page.html"):
     r = client.get(srv.url + FLOW_CGI, allow_redirects=False)
     no_flash_headers(r)
-    assert r.status_code == 302 and "flashmsg" in client.cookies, r.headers
+    assert r.status_code == 302 and has_flash(client.cookies), r.headers
     r = client.get(srv.url + page)
     no_flash_headers(r)
     assert texts(r.text) == ["Profile saved."]
     r = client.get(srv.url + page)
     no_flash_headers(r)
-    assert texts(r.text) == [] and "flashmsg" not in client.cookies
+    assert texts(r.text) == [] and not has_flash(client.cookies)
 
 
 # --- 1. other output filters around ours ---------------------------------
@@ -77,9 +78,9 @@ def test_clear_and_add_work_beside_mod_expires(make_server, client):
     srv = make_server(conf, modules=["expires"],
                       files={"logout/index.html": "<html>bye</html>"})
     r = client.get(srv.url + "/moved", allow_redirects=False)
-    assert r.status_code == 302 and "flashmsg" in client.cookies
+    assert r.status_code == 302 and has_flash(client.cookies)
     client.get(srv.url + "/logout/")
-    assert "flashmsg" not in client.cookies
+    assert not has_flash(client.cookies)
     assert texts(client.get(srv.url + "/page.html").text) == []
 
 
@@ -112,7 +113,7 @@ def test_last_line_strips_and_keeps_when_the_body_filter_is_gone(make_server, cl
     srv.expect_error(r"mod_flashmsg: .*body filter did not run.*output filters:")
     r = client.get(srv.url + where, allow_redirects=False)
     no_flash_headers(r)
-    assert "flashmsg" in client.cookies, r.headers
+    assert has_flash(client.cookies), r.headers
     assert "output filters:" in srv.log_since_mark()
     r = client.get(srv.url + "/page.html")
     assert len(texts(r.text)) == 1
@@ -235,39 +236,48 @@ def test_responses_without_messages_still_hit_the_cache(make_server, kind):
 # --- 3. cookies under attack ---------------------------------------------
 
 def valid_cookie(srv, text="Survivor"):
+    """(name, value) of the new batch cookie holding one message."""
     s = requests.Session()
     s.get(emit_url(srv.url, status="302", location="/page.html",
                    h="X-Flash: info: " + text), allow_redirects=False)
-    return s.cookies["flashmsg"]
+    return only_flash_cookie(s.cookies)
 
 
 @pytest.mark.parametrize("junk_first", [True, False])
 def test_junk_cookies_do_not_hide_a_valid_one(server, junk_first):
-    good = valid_cookie(server)
-    junk = ["flashmsg=x%d" % i for i in range(12)]
-    parts = junk + ["flashmsg=" + good] if junk_first else ["flashmsg=" + good] + junk
+    name, good = valid_cookie(server)
+    # junk under the valid cookie's own name, and under the legacy name
+    junk = ["%s=x%d" % (name, i) for i in range(12)] + ["flashmsg=y%d" % i for i in range(3)]
+    parts = junk + ["%s=%s" % (name, good)] if junk_first else ["%s=%s" % (name, good)] + junk
     r = requests.get(server.url + "/page.html", headers={"Cookie": "; ".join(parts)})
     assert texts(r.text) == ["Survivor"]
 
 
 def test_junk_beside_a_valid_cookie_is_not_a_reason_to_write(server):
-    good = valid_cookie(server)
-    cookie = "; ".join(["flashmsg=junk%d" % i for i in range(12)] + ["flashmsg=" + good])
+    name, good = valid_cookie(server)
+    cookie = "; ".join(["%s=junk%d" % (name, i) for i in range(12)]
+                       + ["flashmsg=junk", "%s=%s" % (name, good)])
     r = requests.get(server.url + "/plain.html", headers={"Cookie": cookie})
     assert "Set-Cookie" not in r.headers, r.headers
-    r = requests.get(server.url + "/page.html", headers={"Cookie": "flashmsg=" + good})
+    r = requests.get(server.url + "/page.html", headers={"Cookie": "%s=%s" % (name, good)})
     assert texts(r.text) == ["Survivor"]
 
 
-def test_two_valid_cookies_are_merged_into_one(server):
-    a, b = valid_cookie(server, "first"), valid_cookie(server, "second")
-    r = requests.get(server.url + "/plain.html",
-                     headers={"Cookie": "flashmsg=%s; flashmsg=%s" % (a, b)})
-    sc = r.headers.get("Set-Cookie", "")
-    assert sc.startswith("flashmsg=") and "Max-Age=0" not in sc
-    merged = sc.split(";")[0].split("=", 1)[1]
-    r = requests.get(server.url + "/page.html", headers={"Cookie": "flashmsg=" + merged})
+def test_two_valid_cookies_stay_apart_and_show_together(server):
+    """Was "two valid cookies are merged into one" (one name, so the module
+    rewrote them into one).  Now each batch has a cookie of its own and
+    nothing is rewritten: a page that consumes nothing writes nothing, and
+    the page that shows them shows both, oldest first, and deletes exactly
+    those two.  (Two values under ONE name are still merged into a new
+    cookie: test_cookie.py::test_two_valid_values_under_one_name_are_merged.)"""
+    (na, a), (nb, b) = valid_cookie(server, "first"), valid_cookie(server, "second")
+    assert na != nb
+    both = {"Cookie": "%s=%s; %s=%s" % (nb, b, na, a)}
+    r = requests.get(server.url + "/plain.html", headers=both)
+    assert "Set-Cookie" not in r.headers, r.headers
+    r = requests.get(server.url + "/page.html", headers=both)
     assert texts(r.text) == ["first", "second"]
+    assert sorted(flash_deleted(r)) == sorted([na, nb]) and not flash_set(r), r.headers
 
 
 def test_host_prefix_cookie(make_server, client):
@@ -276,11 +286,13 @@ def test_host_prefix_cookie(make_server, client):
     # logged at start (the children answer only after it)
     assert re.search(r"__Host-.*plain HTTP", srv.read_log())
     sc = r.headers["Set-Cookie"]
-    assert sc.startswith("__Host-flashmsg=")
+    # the batch cookie keeps the prefix: __Host-flashmsg.ID
+    assert re.match(batch_name_re("__Host-flashmsg") + "=", sc), sc
     assert "; Secure" in sc and "; Path=/" in sc and "Domain" not in sc
-    value = sc.split(";")[0].split("=", 1)[1]
-    r = requests.get(srv.url + "/page.html", headers={"Cookie": "__Host-flashmsg=" + value})
+    name, value = sc.split(";")[0].split("=", 1)
+    r = requests.get(srv.url + "/page.html", headers={"Cookie": "%s=%s" % (name, value)})
     assert texts(r.text) == ["Profile saved."]
+    assert flash_deleted(r, "__Host-flashmsg") == [name]
 
 
 def test_host_prefix_refuses_a_domain(make_server):

@@ -9,7 +9,8 @@ import time
 import pytest
 import requests
 
-from conftest import DBD_QUERIES, assert_every_change_rejected, texts, emit_url
+from conftest import (DBD_QUERIES, assert_every_change_rejected, flash_cookies, flash_cookies_size,
+                      flash_deleted, flash_set, has_flash, only_flash_cookie, texts, emit_url)
 from harness import Httpd
 
 SQLITE_SCHEMA = "create table session (key varchar(255) primary key, value text, expiry integer)"
@@ -67,7 +68,7 @@ def big(n, size):
 def test_session_storage(make_server, client, backend):
     srv = session_server(make_server, backend, "session")
     r = redirect_with(srv, client, "success: kept server side")
-    assert "flashmsg" not in r.cookies          # our own cookie is not used
+    assert not has_flash(r.cookies)          # our own cookie is not used
     assert "session" in client.cookies
     if backend == "cookie":
         assert "kept" not in client.cookies["session"]   # signed value, not text
@@ -81,13 +82,24 @@ def test_fallback_overflow_end_to_end(make_server, client, backend):
     # more than the default FlashMsgSessionMaxSize (2048): raised here
     srv = session_server(make_server, backend, "fallback", "FlashMsgSessionMaxSize 8192")
     r = redirect_with(srv, client, big(8, 400))
-    assert "flashmsg" in r.cookies and "session" in client.cookies
-    assert len(r.cookies["flashmsg"]) <= 2048
-    assert "more in the session" in srv.log_since_mark()
+    assert has_flash(r.cookies) and "session" in client.cookies
+    # one new cookie with the oldest that fit (within FlashMsgCookieMaxSize,
+    # counted "name=value; "), the rest in the session
+    only_flash_cookie(r.cookies)
+    assert flash_cookies_size(r.cookies) <= 2048
+    log = srv.log_since_mark()
+    in_cookie = re.search(r"(\d+) message\(s\) stored in cookie flashmsg\.", log)
+    in_session = re.search(r"(\d+) message\(s\) stored in the session", log)
+    assert in_cookie and in_session, log
+    assert int(in_session.group(1)) > 0
+    assert int(in_cookie.group(1)) + int(in_session.group(1)) == 8
+    srv.mark_log()
     shown = texts(client.get(srv.url + "/page.html").text)
     assert shown == ["%s %d" % ("m" * 400, i) for i in range(8)]
+    # the cookie said so: marked continued in the session
+    assert "more in the session" in srv.log_since_mark()
     # consumed: both places cleared
-    assert "flashmsg" not in client.cookies
+    assert not has_flash(client.cookies)
     assert texts(client.get(srv.url + "/page.html").text) == []
     if backend == "dbd":
         with sqlite3.connect(srv.db) as c:
@@ -98,7 +110,7 @@ def test_fallback_overflow_end_to_end(make_server, client, backend):
 def test_fallback_small_messages_stay_in_cookie(make_server, client):
     srv = session_server(make_server, "cookie", "fallback")
     redirect_with(srv, client, big(5, 100))
-    assert "flashmsg" in client.cookies
+    assert has_flash(client.cookies)
     # the session cookie carries no entry of ours
     assert "flashmsg" not in requests.utils.unquote(client.cookies.get("session", ""))
     assert len(texts(client.get(srv.url + "/page.html").text)) == 5
@@ -113,9 +125,11 @@ def test_fallback_single_huge_message_goes_to_session(make_server, client):
 def test_orphaned_session_leftovers_are_shown(make_server, client):
     srv = session_server(make_server, "dbd", "fallback", "FlashMsgSessionMaxSize 8192")
     redirect_with(srv, client, big(8, 400))
-    # the browser loses our cookie but keeps the session
-    client.cookies.clear(domain=list(client.cookies.list_domains())[0], path="/", name="flashmsg")
-    assert "flashmsg" not in client.cookies and "session" in client.cookies
+    # the browser loses our cookies but keeps the session
+    domain = list(client.cookies.list_domains())[0]
+    for name in flash_cookies(client.cookies):
+        client.cookies.clear(domain=domain, path="/", name=name)
+    assert not has_flash(client.cookies) and "session" in client.cookies
     shown = texts(client.get(srv.url + "/page.html").text)
     assert shown and shown == ["%s %d" % ("m" * 400, i) for i in range(8 - len(shown), 8)]
     assert texts(client.get(srv.url + "/page.html").text) == []
@@ -127,10 +141,10 @@ def test_tampered_cookie_deleted_under_fallback(make_server, client):
     does not verify (logged), the cookie is deleted, and nothing renders."""
     srv = session_server(make_server, "cookie", "fallback")
     redirect_with(srv, client, "info: genuine")
-    value = client.cookies["flashmsg"]
+    name, value = only_flash_cookie(client.cookies)
     session = client.cookies.get("session")
     others = "; session=" + session if session else ""
-    assert assert_every_change_rejected(srv, value, others) == {"payload", "mac"}
+    assert assert_every_change_rejected(srv, value, others, name=name) == {"payload", "mac"}
 
 
 def test_expired_session_does_not_lose_a_new_message(make_server, client):
@@ -264,16 +278,18 @@ def test_order_survives_a_session_that_was_not_read(make_server):
     srv = session_server(make_server, "cookie", "fallback")
     first = requests.Session()
     redirect_with(srv, first, big(6, 300))
-    cookie, session = first.cookies["flashmsg"], first.cookies["session"]
+    (name, cookie), session = only_flash_cookie(first.cookies), first.cookies["session"]
     # the session cookie does not come along (lost, or not yet readable):
-    # only the cookie part is read, and a late message joins it
+    # only the cookie part is read, and a late message joins it -- now in a
+    # cookie of its own, the one read staying as it is
     r = requests.get(emit_url(srv.url, status="302", location="/page.html",
                               h="X-Flash: info: late"), allow_redirects=False,
-                     cookies={"flashmsg": cookie})
-    cookie = r.cookies["flashmsg"]
-    # both parts again: everything, oldest first
+                     cookies={name: cookie})
+    assert not flash_deleted(r), r.headers
+    (late_name, late), = flash_set(r).items()
+    # all parts again: everything, oldest first
     r = requests.get(srv.url + "/page.html",
-                     cookies={"flashmsg": cookie, "session": session})
+                     cookies={name: cookie, late_name: late, "session": session})
     shown = texts(r.text)
     assert shown[-1] == "late" and len(shown) == 7, shown
     assert [t.rsplit(" ", 1)[1] for t in shown[:-1]] == [str(i) for i in range(6)]
@@ -302,9 +318,13 @@ def test_session_part_stays_bounded(make_server, backend):
         with sqlite3.connect(srv.db) as c:
             longest = c.execute("select max(length(value)) from session").fetchone()[0]
         assert longest < 2048 + 600, longest
-    assert len(client.cookies["flashmsg"]) <= 2048
-    assert re.search(r"message\(s\) dropped: they do not fit in FlashMsgCookieMaxSize "
-                     r"2048 and FlashMsgSessionMaxSize 2048", srv.read_log())
+    # our cookies together, "name=value; " each as the module counts them
+    assert has_flash(client.cookies)
+    assert flash_cookies_size(client.cookies) <= 2048, flash_cookies(client.cookies)
+    # the cookies that stay keep the oldest; what does not fit them goes to
+    # the session, whose newest FlashMsgSessionMaxSize bytes are kept
+    assert re.search(r"message\(s\) dropped: they do not fit in "
+                     r"FlashMsgSessionMaxSize 2048 ", srv.read_log())
     shown = texts(client.get(srv.url + "/page.html").text)
     assert 10 < len(shown) < 120
 

@@ -442,6 +442,9 @@ def test_deb_builds_installs_and_flashes():
         assert r.getheader("Location", "").endswith("/page.html")
         assert r.getheader("X-Flash") is None, "X-Flash reached the client"
         assert jar.cookies, "no message cookie after the redirect"
+        # one cookie per batch of messages: flashmsg.<8 random base64url>
+        assert [n for n in jar.cookies if re.fullmatch(r"flashmsg\.[A-Za-z0-9_-]{8}", n)] \
+            == list(jar.cookies), jar.cookies
 
         r, body = request(port, "GET", "/page.html", jar)
         assert r.status == 200, (r.status, body, logs())

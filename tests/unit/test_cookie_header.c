@@ -89,12 +89,29 @@ END_TEST
 
 START_TEST(has_without_allocating)
 {
-    ck_assert(fm_cookie_header_has("a=1; flashmsg=x", "flashmsg"));
-    ck_assert(fm_cookie_header_has("flashmsg=", "flashmsg"));
-    ck_assert(!fm_cookie_header_has("flashmsgx=1; xflashmsg=2", "flashmsg"));
-    ck_assert(!fm_cookie_header_has("flashmsg", "flashmsg"));
-    ck_assert(!fm_cookie_header_has("", "flashmsg"));
-    ck_assert(fm_cookie_header_has(" ; ;flashmsg = \"q\"", "flashmsg"));
+    ck_assert(fm_cookie_header_has("a=1; flashmsg=x", "flashmsg", 0));
+    ck_assert(fm_cookie_header_has("flashmsg=", "flashmsg", 0));
+    ck_assert(!fm_cookie_header_has("flashmsgx=1; xflashmsg=2", "flashmsg", 0));
+    ck_assert(!fm_cookie_header_has("flashmsg", "flashmsg", 0));
+    ck_assert(!fm_cookie_header_has("", "flashmsg", 0));
+    ck_assert(fm_cookie_header_has(" ; ;flashmsg = \"q\"", "flashmsg", 0));
+}
+END_TEST
+
+START_TEST(family_members_are_found)
+{
+    apr_array_header_t *out = apr_array_make(ut_pool, 2, sizeof(fm_cookie_pair));
+    fm_cookie_header_find_family(ut_pool, "flashmsg.ab=1; x=2; flashmsg=3; "
+                                 "flashmsgx=4; flashmsg.=5; flashmsg.c.d=6",
+                                 "flashmsg", out);
+    ck_assert_int_eq(out->nelts, 3);
+    ck_assert_str_eq(APR_ARRAY_IDX(out, 0, fm_cookie_pair).name, "flashmsg.ab");
+    ck_assert_str_eq(APR_ARRAY_IDX(out, 0, fm_cookie_pair).value, "1");
+    ck_assert_str_eq(APR_ARRAY_IDX(out, 1, fm_cookie_pair).name, "flashmsg");
+    ck_assert_str_eq(APR_ARRAY_IDX(out, 2, fm_cookie_pair).name, "flashmsg.c.d");
+    ck_assert(fm_cookie_header_has("a=1; flashmsg.q=2", "flashmsg", 1));
+    ck_assert(!fm_cookie_header_has("a=1; flashmsg.q=2", "flashmsg", 0));
+    ck_assert(!fm_cookie_header_has("flashmsg.=2; flashmsgq=1", "flashmsg", 1));
 }
 END_TEST
 
@@ -111,6 +128,7 @@ Suite *cookie_header_suite(void)
     tcase_add_test(tc, every_value_is_found_behind_junk);
     tcase_add_test(tc, huge_header);
     tcase_add_test(tc, has_without_allocating);
+    tcase_add_test(tc, family_members_are_found);
     suite_add_tcase(s, tc);
     return s;
 }

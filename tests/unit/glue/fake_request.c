@@ -75,6 +75,21 @@ static void directive(ft_env *env, void *dc, const char *name,
     case TAKE_ARGV:
         err = cmd->AP_TAKE_ARGV(&parms, dc, n, (char *const *)args);
         break;
+    case RAW_ARGS: {
+        /* the line as written: each argument quoted */
+        const char *line = "";
+        int i;
+        for (i = 0; i < n; i++) {
+            const char *a;
+            line = apr_pstrcat(env->pool, line, i ? " \"" : "\"", NULL);
+            for (a = args[i]; *a; a++)
+                line = apr_pstrcat(env->pool, line, *a == '"' ? "\\" : "",
+                                   apr_pstrndup(env->pool, a, 1), NULL);
+            line = apr_pstrcat(env->pool, line, "\"", NULL);
+        }
+        err = cmd->AP_RAW_ARGS(&parms, dc, line);
+        break;
+    }
     default:
         ck_abort_msg("directive %s: argument kind not handled", name);
     }

@@ -257,3 +257,29 @@ AP_DECLARE_NONSTD(const char *) ap_set_flag_slot(cmd_parms *cmd,
     *(int *)((char *)struct_ptr + offset) = arg ? 1 : 0;
     return NULL;
 }
+
+/* One configuration word, as httpd's util.c reads it (quotes, backslash
+ * escapes inside them), then the blanks after it. */
+AP_DECLARE(char *) ap_getword_conf(apr_pool_t *p, const char **line)
+{
+    const char *s = *line;
+    char *w, *d;
+    char q = 0;
+    while (apr_isspace(*s))
+        s++;
+    if (*s == '"' || *s == '\'')
+        q = *s++;
+    d = w = apr_palloc(p, strlen(s) + 1);
+    while (*s && (q ? *s != q : !apr_isspace(*s))) {
+        if (q && *s == '\\' && s[1] == q)
+            s++;
+        *d++ = *s++;
+    }
+    *d = '\0';
+    if (q && *s)
+        s++;
+    while (apr_isspace(*s))
+        s++;
+    *line = s;
+    return w;
+}
