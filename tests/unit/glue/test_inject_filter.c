@@ -16,8 +16,10 @@
 
 #define PH "<!--FLASH_MESSAGES-->"
 /* The two pending messages below, in the default template. */
-#define BLOCK "<ul class=\"messages\"><li class=\"success\">Saved.</li>" \
-              "<li class=\"sticky warning\">Disk &lt;almost&gt; full</li></ul>"
+#define BLOCK "<div class=\"flashmsg\" role=\"status\" aria-live=\"polite\" " \
+              "data-turbo-temporary data-hx-history=\"false\">" \
+              "<ul class=\"messages\"><li class=\"success\">Saved.</li>" \
+              "<li class=\"sticky warning\">Disk &lt;almost&gt; full</li></ul></div>"
 /* FlashMsg On with the key the test cookies are made with. */
 #define ON "FlashMsg", "On", NULL, "FlashMsgSecret", FX_SECRET_A, NULL
 
@@ -266,8 +268,10 @@ START_TEST(response_header_messages_rendered)
     apr_table_setn(r->headers_out, "X-Flash", "success: Welcome back");
     ck_assert_int_eq(ft_send_pieces(env, "<html>" PH "</html>", 3, 1),
                      APR_SUCCESS);
-    assert_body(env, "<html><ul class=\"messages\"><li class=\"success\">"
-                "Welcome back</li></ul></html>");
+    assert_body(env, "<html><div class=\"flashmsg\" role=\"status\" "
+                "aria-live=\"polite\" data-turbo-temporary "
+                "data-hx-history=\"false\"><ul class=\"messages\">"
+                "<li class=\"success\">Welcome back</li></ul></div></html>");
     ck_assert_ptr_null(apr_table_get(r->headers_out, "X-Flash"));
     ck_assert_int_eq(fm_store_pending(r)->nelts, 0);
     ck_assert(fm_store_flags(r) & FM_STORE_RENDERED);
