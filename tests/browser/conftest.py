@@ -84,6 +84,18 @@ PAGE = """<!DOCTYPE html>
 </main></body></html>
 """
 BOOTSTRAP_CSS = '<link rel="stylesheet" href="/vendor/bootstrap/css/bootstrap.min.css">'
+# The Tailwind utilities tailwind.tmpl uses, as Tailwind defines them (and
+# its preflight's border reset): the test has no Tailwind build.
+TAILWIND_STANDIN = """<style>
+*, ::before, ::after { box-sizing: border-box; border-width: 0; border-style: solid; }
+.relative { position: relative; } .absolute { position: absolute; } .m-0 { margin: 0; }
+.w-full { width: 100%; } .right-2 { right: .5rem; } .top-2 { top: .5rem; }
+.rounded-md { border-radius: .375rem; } .rounded { border-radius: .25rem; }
+.border { border-width: 1px; } .px-4 { padding-left: 1rem; padding-right: 1rem; }
+.py-3 { padding-top: .75rem; padding-bottom: .75rem; } .pr-10 { padding-right: 2.5rem; }
+.px-2 { padding-left: .5rem; padding-right: .5rem; } .text-sm { font-size: .875rem; }
+.space-y-2 > :not([hidden]) ~ :not([hidden]) { margin-top: .5rem; }
+</style>"""
 
 EXTRA_CONF = """
 FlashMsgMinLevel debug
@@ -126,7 +138,7 @@ print()
 @pytest.fixture(scope="session")
 def extra():
     files = {}
-    for d, head, main in (("bs", BOOTSTRAP_CSS, "container py-4"), ("tw", "", ""),
+    for d, head, main in (("bs", BOOTSTRAP_CSS, "container py-4"), ("tw", TAILWIND_STANDIN, ""),
                           ("nonce", "", "")):
         files["%s/add.cgi" % d] = ADD_CGI
         files["%s/page.html" % d] = PAGE % dict(title="Page " + d, head=head, main=main,

@@ -31,7 +31,8 @@ NONCE = os.urandom(16).hex()
 
 try:
     from selenium import webdriver
-    from selenium.common.exceptions import NoAlertPresentException  # noqa: F401
+    from selenium.common.exceptions import (NoAlertPresentException,  # noqa: F401
+                                            StaleElementReferenceException)
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as EC
@@ -122,7 +123,9 @@ def wait_loaded(drv):
 def wait_for(drv, what, cond, timeout=WAIT):
     """Wait until cond(drv) is true; fail saying what was awaited."""
     try:
-        WebDriverWait(drv, timeout).until(lambda d: cond(d))
+        # pages that Turbo or htmx swap replace elements under our feet
+        WebDriverWait(drv, timeout, ignored_exceptions=[StaleElementReferenceException]
+                      ).until(lambda d: cond(d))
     except Exception:
         raise AssertionError("waited %ds for %s; the page is %s (%r)"
                              % (timeout, what, drv.current_url, drv.title))
@@ -151,8 +154,9 @@ def toasts(drv):
 
 
 def h1(drv):
-    found = drv.find_elements(By.TAG_NAME, "h1")
-    return found[0].text if found else None
+    """The page's heading (read in one go: Turbo and htmx swap pages)."""
+    return drv.execute_script("const h = document.querySelector('h1');"
+                              "return h ? h.innerText : null")
 
 
 def assert_demo_page(drv):

@@ -2,7 +2,7 @@
 found unguarded: each test here fails on the mutant it is named for."""
 import re
 
-from conftest import PAGE, emit_url, texts
+from conftest import PAGE, emit_url, has_flash, texts
 
 # mod_headers' `Header set` (no `early`) is applied by its output filter,
 # FIXUP_HEADERS_OUT at AP_FTYPE_CONTENT_SET: after our body filter
@@ -31,7 +31,7 @@ def test_x_flash_set_after_the_body_filter_is_stripped_by_the_guard(make_server,
     r = client.get(srv.url + "/late/page.html")
     no_flash_headers(r)
     assert r.status_code == 200 and texts(r.text) == []
-    assert "flashmsg" in client.cookies, r.headers
+    assert has_flash(client.cookies), r.headers
     assert re.search(r"flashmsg:warn.*X-Flash was set by a filter after "
                      r"mod_flashmsg's body filter", srv.log_since_mark())
     assert texts(client.get(srv.url + "/page.html").text) == ["set by mod_headers"]
