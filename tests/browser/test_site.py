@@ -78,7 +78,13 @@ def test_messages_are_a_live_region(server, browser, level, live):
     text = "Read out by screen readers (%s)" % level
     submit_and_wait(drv, fill_form(drv, text, level))
     assert messages(drv) == [(level, text)]
-    assert ax_live_regions(drv) == [("status", live, text)]
+    # Chromium builds its accessibility tree asynchronously: let it settle
+    want = [("status", live, text)]
+    try:
+        wait_for(drv, "the live region", lambda d: ax_live_regions(d) == want, timeout=5)
+    except AssertionError:
+        pass
+    assert ax_live_regions(drv) == want
     block = drv.find_element(By.CSS_SELECTOR, "[role=status]")
     assert block.find_elements(By.CSS_SELECTOR, "ul.messages > li." + level)
     save_artifact(drv, "live-region-%s" % level)
@@ -99,6 +105,11 @@ def test_example_templates_live_region_and_dismiss(extra_server, browser, kind):
     drv.get(srv.url + "/%s/add.cgi?m=error:Card+declined&m=success:Profile+saved" % kind)
     wait_loaded(drv)
     assert drv.find_elements(By.TAG_NAME, "script") == []
+    try:
+        wait_for(drv, "the live region", lambda d: "Profile saved" in "".join(
+            t for _, _, t in ax_live_regions(d)), timeout=5)
+    except AssertionError:
+        pass
     regions = ax_live_regions(drv)
     assert [(r, live) for r, live, t in regions] == [("status", "assertive")]
     assert "Card declined" in regions[0][2] and "Profile saved" in regions[0][2]
