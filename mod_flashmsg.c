@@ -4,7 +4,7 @@
  *   filters/   the two output filters and the response's decision
  *   delivery/  JSON handler, htmx events, backend expose
  *   store/     the per-request message store
- *   storage/   cookie, mod_session, fallback
+ *   storage/   cookie, mod_session, fallback, socache
  *   http/      caching headers and questions about a response
  *   config/    directives, merged settings, startup validation
  *   core/      everything that needs no httpd (grammar, codec, template)
@@ -40,7 +40,8 @@ static int fm_check_config(apr_pool_t *pconf, apr_pool_t *plog,
     int rv;
     (void)pconf;
     (void)plog;
-    if ((rv = fm_config_validate(s, ptemp)) != OK)
+    if ((rv = fm_config_validate(s, ptemp)) != OK
+        || (rv = fm_socache_check(s)) != OK)
         return rv;
     /* optional_fn_retrieve runs only after post_config: look now. */
     fm_session_retrieve();
@@ -59,18 +60,32 @@ static int fm_check_config(apr_pool_t *pconf, apr_pool_t *plog,
     return OK;
 }
 
+static int fm_pre_config(apr_pool_t *pconf, apr_pool_t *plog,
+                         apr_pool_t *ptemp)
+{
+    (void)ptemp;
+    fm_socache_pre_config(pconf, plog);
+    return OK;
+}
+
 static int fm_post_config(apr_pool_t *pconf, apr_pool_t *plog,
                           apr_pool_t *ptemp, server_rec *s)
 {
-    (void)pconf;
-    (void)plog;
+    int rv;
     (void)ptemp;
+    if ((rv = fm_socache_post_config(pconf, plog, s)) != OK)
+        return rv;
     cache_loaded = ap_find_linked_module("mod_cache.c") != NULL;
     ap_log_error(APLOG_MARK, APLOG_INFO, 0, s, FM_LOGPFX "version "
                  FM_VERSION " ready; mod_session %s", fm_session_loaded()
                  ? "found: session and fallback storage available"
                  : "not loaded: fallback storage acts as cookie storage");
     return OK;
+}
+
+static void fm_child_init(apr_pool_t *p, server_rec *s)
+{
+    fm_socache_child_init(p, s);
 }
 
 static void fm_optional_fn_retrieve(void)
@@ -147,7 +162,9 @@ static void fm_register_hooks(apr_pool_t *p)
     ap_hook_optional_fn_retrieve(fm_optional_fn_retrieve, NULL, NULL,
                                  APR_HOOK_MIDDLE);
     ap_hook_check_config(fm_check_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_pre_config(fm_pre_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_post_config(fm_post_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_child_init(fm_child_init, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_post_read_request(fm_post_read_request, NULL, NULL,
                               APR_HOOK_MIDDLE);
     ap_hook_fixups(fm_expose_fixups, NULL, NULL, APR_HOOK_LAST);

@@ -66,6 +66,7 @@ sys.path.insert(0, os.path.join(TOP, "tests", "integration"))
 from harness import Httpd  # noqa: E402
 from conftest import SITE, DBD_QUERIES, texts  # noqa: E402
 from postgres import Postgres  # noqa: E402
+from engines import Redis  # noqa: E402
 
 OUT = os.path.join(TOP, "build", "soak")
 SQLITE_SCHEMA = "create table session (key varchar(255) primary key, value text, expiry integer)"
@@ -85,8 +86,13 @@ STORAGES = {
                                "Session On\nSessionCookieName session path=/;httponly\n"),
     "session-sqlite": ("session + session_dbd SQLite", "session", "sqlite", SESSION_DBD,
                        'DBDriver sqlite3\nDBDParams "{db}"\n' + DBD_QUERIES + DBD_SESSION_CONF),
+    "socache-shmcb": ("socache shmcb", "socache", None, ["socache_shmcb"],
+                      "FlashMsgSocache shmcb\n"),
+    "socache-redis": ("socache redis", "socache", "redis", ["socache_redis"],
+                      "FlashMsgSocache redis:{redis}\n"),
 }
-DEFAULT_STORAGES = "cookie,fallback-sqlite,session-pgsql,fallback-sessioncookie,session-sqlite"
+DEFAULT_STORAGES = ("cookie,fallback-sqlite,session-pgsql,fallback-sessioncookie,session-sqlite,"
+                    "socache-shmcb,socache-redis")
 DEFAULT_REQUESTS = 2400
 DEFAULT_TIME = 45.0          # per run, with the default budget
 DEFAULT_MAX_TOTAL = 520.0    # the whole default invocation: make soak < 10 minutes
@@ -380,6 +386,7 @@ class Servers:
         self.httpd = []
         self.pg = None
         self.pg_dbs = 0
+        self.redis = None
 
     def postgres(self):
         if self.pg is None:
@@ -412,6 +419,10 @@ class Servers:
         elif database == "pgsql":
             srv.pgdb = self.postgres()
             srv.config = srv.config.replace("{db}", self.pg.dbd_params(srv.pgdb))
+        elif database == "redis":
+            if self.redis is None:
+                self.redis = Redis().start()
+            srv.config = srv.config.replace("{redis}", "127.0.0.1:%d" % self.redis.port)
         with open(srv.conf_path, "w") as f:
             f.write(srv.config)
         srv.database = database
@@ -442,6 +453,9 @@ class Servers:
         if self.pg is not None:
             self.pg.stop()
             self.pg = None
+        if self.redis is not None:
+            self.redis.cleanup()
+            self.redis = None
 
 
 # --- one run -------------------------------------------------------------------

@@ -168,6 +168,10 @@ void *fm_create_srv_conf(apr_pool_t *p, server_rec *s)
     c->keys = NULL;
     c->enabled_at = NULL;
     c->session_at = NULL;
+    c->socache_at = NULL;
+    c->socache_spec = NULL;
+    c->socache_provider = NULL;
+    c->socache_instance = NULL;
     if (!s->is_virtual)
         main_server_conf = c;
     return c;
@@ -181,6 +185,18 @@ void *fm_merge_srv_conf(apr_pool_t *p, void *basev, void *addv)
     m->keys = add->keys ? add->keys : base->keys;
     m->enabled_at = add->enabled_at ? add->enabled_at : base->enabled_at;
     m->session_at = add->session_at ? add->session_at : base->session_at;
+    m->socache_at = add->socache_at ? add->socache_at : base->socache_at;
+    /* A virtual host without FlashMsgSocache shares the main server's. */
+    if (add->socache_spec) {
+        m->socache_spec = add->socache_spec;
+        m->socache_provider = add->socache_provider;
+        m->socache_instance = add->socache_instance;
+    }
+    else {
+        m->socache_spec = base->socache_spec;
+        m->socache_provider = base->socache_provider;
+        m->socache_instance = base->socache_instance;
+    }
     return m;
 }
 

@@ -45,7 +45,8 @@ extern module AP_MODULE_DECLARE_DATA flashmsg_module;
 typedef enum {
     FM_STORAGE_COOKIE,
     FM_STORAGE_SESSION,
-    FM_STORAGE_FALLBACK
+    FM_STORAGE_FALLBACK,
+    FM_STORAGE_SOCACHE
 } fm_storage_kind;
 
 /* FlashMsgAdd LEVEL TEXT */
@@ -88,6 +89,11 @@ typedef struct {
     const fm_keyring *keys;         /* FlashMsgSecret, derived at start */
     const char *enabled_at;         /* "file:line" of a FlashMsg On here */
     const char *session_at;         /* "file:line" of a FlashMsgStorage session */
+    const char *socache_at;         /* "file:line" of a FlashMsgStorage socache */
+    const char *socache_spec;       /* FlashMsgSocache as written, or NULL */
+    const void *socache_provider;   /* its ap_socache_provider_t */
+    void *socache_instance;         /* its ap_socache_instance_t, created
+                                     * when the directive is read */
 } fm_srv_conf;
 
 const fm_settings *fm_settings_of(request_rec *r);

@@ -12,6 +12,8 @@
 #include <apr_file_io.h>
 
 #include <http_core.h>
+#include <ap_provider.h>
+#include <ap_socache.h>
 
 #include "config/dir_conf.h"
 
@@ -143,10 +145,48 @@ static const char *set_storage(cmd_parms *cmd, void *dc, const char *arg)
         if (!sc->session_at)
             sc->session_at = where(cmd);
     }
+    else if (!strcasecmp(arg, "socache")) {
+        fm_srv_conf *sc = ap_get_module_config(cmd->server->module_config,
+                                               &flashmsg_module);
+        c->storage = FM_STORAGE_SOCACHE;
+        if (!sc->socache_at)
+            sc->socache_at = where(cmd);
+    }
     else
         return cmd_err(cmd, apr_psprintf(cmd->pool,
-            "'%s' is not a storage; use cookie, session or fallback", arg));
+            "'%s' is not a storage; use cookie, session, fallback or "
+            "socache", arg));
     return changed(dc, NULL);
+}
+
+/* FlashMsgSocache PROVIDER[:ARGS], as AuthnCacheSOCache and
+ * SSLSessionCache: the provider's instance is created now (its arguments
+ * are checked at configuration time), initialised in post_config. */
+static const char *set_socache(cmd_parms *cmd, void *dc, const char *arg)
+{
+    fm_srv_conf *sc = ap_get_module_config(cmd->server->module_config,
+                                           &flashmsg_module);
+    const ap_socache_provider_t *prov;
+    ap_socache_instance_t *inst = NULL;
+    const char *sep = ap_strchr_c(arg, ':'), *name, *err;
+    (void)dc;
+    if ((err = ap_check_cmd_context(cmd, NOT_IN_DIR_LOC_FILE)) != NULL)
+        return err;
+    name = sep ? apr_pstrmemdup(cmd->temp_pool, arg, sep - arg) : arg;
+    prov = ap_lookup_provider(AP_SOCACHE_PROVIDER_GROUP, name,
+                              AP_SOCACHE_PROVIDER_VERSION);
+    if (!prov)
+        return cmd_err(cmd, apr_psprintf(cmd->pool,
+            "unknown socache provider '%s': load mod_socache_%s first "
+            "('a2enmod socache_%s')", name, name, name));
+    err = prov->create(&inst, sep ? sep + 1 : NULL, cmd->temp_pool,
+                       cmd->pool);
+    if (err)
+        return cmd_err(cmd, apr_psprintf(cmd->pool, "%s: %s", arg, err));
+    sc->socache_spec = apr_pstrdup(cmd->pool, arg);
+    sc->socache_provider = prov;
+    sc->socache_instance = inst;
+    return NULL;
 }
 
 /* A secret given as file:/path is read from that file (first line). */
@@ -502,7 +542,11 @@ const command_rec fm_directives[] = {
     AP_INIT_FLAG("FlashMsg", set_enabled, NULL, DIR_CTX,
                  "On to handle flash messages here (default Off)"),
     AP_INIT_TAKE1("FlashMsgStorage", set_storage, NULL, DIR_CTX,
-                  "cookie, session or fallback (default fallback)"),
+                  "cookie, session, fallback or socache (default fallback)"),
+    AP_INIT_TAKE1("FlashMsgSocache", set_socache, NULL, RSRC_CONF,
+                  "PROVIDER[:ARGS]: the socache of FlashMsgStorage socache "
+                  "(shmcb, shmcb:/path(bytes), redis:host:port, "
+                  "memcache:host:port)"),
     AP_INIT_TAKE_ARGV("FlashMsgSecret", set_secret, NULL, RSRC_CONF,
                       "KEY [OLDKEY ...]: the first key signs, every key "
                       "verifies; 'file:/path' reads a key from a file"),

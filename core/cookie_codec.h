@@ -30,6 +30,9 @@
 
 /* The cookie holds the oldest messages; newer ones continue in the session. */
 #define FM_COOKIE_CONTINUED 0x01
+/* The value holds no messages but a reference: one entry whose text is the
+ * random id of a batch kept server side (socache storage). */
+#define FM_COOKIE_REF       0x02
 
 /* How far in the future a creation time may lie (clock skew between nodes). */
 #define FM_CLOCK_SKEW 300

@@ -38,6 +38,8 @@ PKGS=(
   debhelper dpkg-dev fakeroot git
   # the integration matrix beside real modules (tests/integration/test_company.py)
   libapache2-mod-security2 modsecurity-crs openssl
+  # socache storage on a shared engine (tests/integration/test_socache.py)
+  redis-server memcached
 )
 # "bench" adds what make bench needs.
 if [ "${1:-}" = bench ]; then
@@ -71,5 +73,7 @@ if command -v service >/dev/null 2>&1; then
   service apache2 stop >/dev/null 2>&1 || true
   service postgresql stop >/dev/null 2>&1 || true
   service nginx stop >/dev/null 2>&1 || true
+  service redis-server stop >/dev/null 2>&1 || true
+  service memcached stop >/dev/null 2>&1 || true
 fi
 [ "${1:-}" = bench ] || vendor_npm

@@ -24,14 +24,6 @@
 
 APLOG_USE_MODULE(flashmsg);
 
-/* A cookie of ours as the client sent it. */
-struct fm_batch {
-    const char *name;
-    apr_array_header_t *msgs;   /* fm_message: what it holds, unexpired */
-    apr_size_t size;            /* "name=value; " as the browser sends it */
-    int keep;                   /* may stay as it is (no expired messages,
-                                 * its name not sent twice) */
-};
 
 typedef struct {
     apr_pool_t *p;
@@ -138,12 +130,26 @@ unsigned fm_cookie_read(request_rec *r, apr_array_header_t *msgs,
             continue;
         }
         valid++;
-        all_flags |= flags;
+        all_flags |= flags & ~(unsigned)FM_COOKIE_REF;
         batch = apr_array_push(held->batches);
         batch->name = c->name;
         batch->msgs = got;
         batch->size = strlen(both) + 2;
         batch->keep = !expired;
+        batch->ref = NULL;
+        batch->unavailable = 0;
+        if (flags & FM_COOKIE_REF) {
+            /* A reference to a batch in the cache (socache storage): its
+             * one entry's text is the id; the messages are read there. */
+            if (got->nelts == 1)
+                batch->ref = APR_ARRAY_IDX(got, 0, fm_message).text;
+            batch->msgs = apr_array_make(msgs->pool, 2, sizeof(fm_message));
+            if (!batch->ref || fm_settings_of(r)->storage != FM_STORAGE_SOCACHE)
+                batch->keep = 0;      /* expired, or not ours to follow */
+            if (!batch->keep)
+                held->stale = 1;
+            continue;
+        }
         apr_array_cat(msgs, got);
         if (expired) {
             ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, FM_LOGPFX
@@ -326,14 +332,17 @@ static int oldest_kept(const fm_cookie_plan *plan)
     const fm_message *bm = NULL;
     for (i = 0; i < plan->kept->nelts; i++) {
         const fm_batch *bt = APR_ARRAY_IDX(plan->kept, i, const fm_batch *);
-        const fm_message *m = &APR_ARRAY_IDX(bt->msgs, 0, fm_message);
+        const fm_message *m;
+        if (!bt->msgs->nelts)
+            continue;       /* an unreadable reference: given up last */
+        m = &APR_ARRAY_IDX(bt->msgs, 0, fm_message);
         if (!bm || m->created < bm->created
             || (m->created == bm->created && m->usec < bm->usec)) {
             bm = m;
             best = i;
         }
     }
-    return best;
+    return best >= 0 ? best : 0;
 }
 
 apr_size_t fm_cookie_plan_room(const fm_cookie_plan *plan, const fm_budget *b)
@@ -375,6 +384,14 @@ static int sent_twice_before(const fm_held *held, int i)
     return 0;
 }
 
+static void set_batch_cookie(request_rec *r, const char *name,
+                             const char *value, apr_int64_t max_age)
+{
+    apr_table_addn(r->err_headers_out, "Set-Cookie",
+                   apr_psprintf(r->pool, "%s=%s; Max-Age=%" APR_INT64_T_FMT
+                                "%s", name, value, max_age, cookie_attrs(r)));
+}
+
 void fm_cookie_plan_write(request_rec *r, const fm_held *held,
                           const fm_cookie_plan *plan, const fm_message *msgs,
                           int n, unsigned flags)
@@ -409,14 +426,50 @@ void fm_cookie_plan_write(request_rec *r, const fm_held *held,
     b.opts.cookie_name = name;
     value = fm_cookie_encode(r->pool, sc->keys, &b.opts, msgs, n, flags,
                              fm_now());
-    apr_table_addn(r->err_headers_out, "Set-Cookie",
-                   apr_psprintf(r->pool, "%s=%s; Max-Age=%" APR_INT64_T_FMT
-                                "%s", name, value, b.opts.max_age,
-                                cookie_attrs(r)));
+    set_batch_cookie(r, name, value, b.opts.max_age);
     ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, FM_LOGPFX
                   "%d message(s) stored in cookie %s (%" APR_SIZE_T_FMT
                   " bytes), %d cookie(s) kept as they are", n, name,
                   strlen(value), plan->kept->nelts);
+}
+
+void fm_cookie_plan_write_ref(request_rec *r, const fm_held *held,
+                              const fm_cookie_plan *plan, const char *id)
+{
+    const fm_srv_conf *sc = fm_server_of(r);
+    const char *base = fm_settings_of(r)->cookie_name, *name, *value;
+    fm_budget b;
+    fm_message m;
+
+    fm_cookie_plan_write(r, held, plan, NULL, 0, 0);
+    if (!id || !sc->keys)
+        return;
+    fm_cookie_budget(r, &b);
+    name = new_batch_name(r, base);
+    b.opts.cookie_name = name;
+    memset(&m, 0, sizeof(m));
+    m.level = 0;
+    m.created = fm_now();
+    m.extra_tags = "";
+    m.text = id;
+    value = fm_cookie_encode(r->pool, sc->keys, &b.opts, &m, 1, FM_COOKIE_REF,
+                             m.created);
+    set_batch_cookie(r, name, value, b.opts.max_age);
+}
+
+apr_size_t fm_cookie_ref_size(request_rec *r)
+{
+    fm_budget b;
+    fm_message m;
+    char id[FM_SOCACHE_ID_CHARS + 1];
+    fm_cookie_budget(r, &b);
+    memset(&m, 0, sizeof(m));
+    memset(id, 'A', FM_SOCACHE_ID_CHARS);
+    id[FM_SOCACHE_ID_CHARS] = '\0';
+    m.created = fm_now();
+    m.extra_tags = "";
+    m.text = id;
+    return fm_cookie_encoded_len(&b.opts, &m, 1);
 }
 
 static void cookie_load(request_rec *r, apr_array_header_t *msgs,

@@ -13,6 +13,8 @@ static const fm_storage_ops *storage_for(request_rec *r)
         return &fm_cookie_storage;
     case FM_STORAGE_SESSION:
         return &fm_session_storage;
+    case FM_STORAGE_SOCACHE:
+        return &fm_socache_storage;
     default:
         return fm_session_loaded() ? &fm_fallback_storage : &fm_cookie_storage;
     }
@@ -21,9 +23,10 @@ static const fm_storage_ops *storage_for(request_rec *r)
 int fm_storage_may_hold(request_rec *r)
 {
     /* the cookie, or a session that may hold messages without one */
+    fm_storage_kind k = fm_settings_of(r)->storage;
     return fm_cookie_present(r)
            || (fm_session_loaded()
-               && fm_settings_of(r)->storage != FM_STORAGE_COOKIE);
+               && (k == FM_STORAGE_SESSION || k == FM_STORAGE_FALLBACK));
 }
 
 void fm_storage_load(request_rec *r, apr_array_header_t *msgs, fm_held *held)
@@ -42,7 +45,7 @@ void fm_storage_confirm(request_rec *r, const apr_array_header_t *msgs,
 {
     const fm_storage_ops *ops = storage_for(r);
     int n = 0;
-    if (ops == &fm_cookie_storage
+    if (ops == &fm_cookie_storage || ops == &fm_socache_storage
         || fm_session_outcome(r, &n) == FM_SESSION_OK)
         return;
     if (n == 0)

@@ -12,9 +12,23 @@
 #include "config/config.h"
 #include "core/cookie_codec.h"
 
+/* socache storage: a batch's id, 16 random bytes in base64url. */
+#define FM_SOCACHE_ID_BYTES 16
+#define FM_SOCACHE_ID_CHARS 22
+
 /* What the client held when the request came in: decides what a save must
  * delete or rewrite. */
-typedef struct fm_batch fm_batch;   /* one cookie of ours (cookie_storage.c) */
+typedef struct {                    /* one cookie of ours */
+    const char *name;
+    apr_array_header_t *msgs;   /* fm_message: what it holds, unexpired */
+    apr_size_t size;            /* "name=value; " as the browser sends it */
+    int keep;                   /* may stay as it is (no expired messages,
+                                 * its name not sent twice) */
+    const char *ref;            /* socache storage: the id of the batch's
+                                 * cache entry (FM_COOKIE_REF), else NULL */
+    int unavailable;            /* ref whose entry could not be read (the
+                                 * cache is down): kept, shows nothing */
+} fm_batch;
 
 typedef struct {
     int had_cookie;     /* the client sent our cookie */
@@ -38,6 +52,7 @@ typedef struct {
 extern const fm_storage_ops fm_cookie_storage;
 extern const fm_storage_ops fm_session_storage;
 extern const fm_storage_ops fm_fallback_storage;
+extern const fm_storage_ops fm_socache_storage;
 
 /* Dispatch on the request's FlashMsgStorage. */
 void fm_storage_load(request_rec *r, apr_array_header_t *msgs, fm_held *held);
@@ -98,6 +113,21 @@ void fm_cookie_plan_make_room(fm_cookie_plan *plan, const fm_budget *b,
 void fm_cookie_plan_write(request_rec *r, const fm_held *held,
                           const fm_cookie_plan *plan, const fm_message *msgs,
                           int n, unsigned flags);
+
+/* Delete the cookies read and not kept, and add one new cookie holding
+ * value (a reference, socache_storage.c) under a new name of the family. */
+void fm_cookie_plan_write_ref(request_rec *r, const fm_held *held,
+                              const fm_cookie_plan *plan, const char *id);
+/* Bytes of a reference cookie's value. */
+apr_size_t fm_cookie_ref_size(request_rec *r);
+
+/* socache primitives (socache_storage.c), for the startup hooks. */
+void fm_socache_pre_config(apr_pool_t *pconf, apr_pool_t *plog);
+/* check_config: FlashMsgStorage socache has a FlashMsgSocache. */
+int fm_socache_check(server_rec *s);
+int fm_socache_post_config(apr_pool_t *pconf, apr_pool_t *plog,
+                           server_rec *s);
+void fm_socache_child_init(apr_pool_t *p, server_rec *s);
 
 /* Session primitives (session_storage.c). */
 typedef enum {

@@ -283,3 +283,69 @@ AP_DECLARE(char *) ap_getword_conf(apr_pool_t *p, const char **line)
     *line = s;
     return w;
 }
+
+/* socache storage (storage/socache_storage.c, config/directives.c): the
+ * startup side is exercised by the integration tests; here it only links. */
+AP_DECLARE(void) ap_log_perror_(const char *file, int line, int module_index,
+                                int level, apr_status_t status, apr_pool_t *p,
+                                const char *fmt, ...)
+{
+    va_list ap;
+    (void)file; (void)line; (void)module_index; (void)status; (void)p;
+    va_start(ap, fmt);
+    log_append(level, fmt, ap);
+    va_end(ap);
+}
+
+AP_DECLARE(const char *) ap_check_cmd_context(cmd_parms *cmd,
+                                              unsigned forbidden)
+{
+    (void)cmd; (void)forbidden;
+    return NULL;
+}
+
+AP_DECLARE(void *) ap_lookup_provider(const char *provider_group,
+                                      const char *provider_name,
+                                      const char *provider_version)
+{
+    (void)provider_group; (void)provider_name; (void)provider_version;
+    return NULL;
+}
+
+AP_DECLARE(apr_status_t) ap_mutex_register(apr_pool_t *pconf,
+                                           const char *type,
+                                           const char *default_dir,
+                                           apr_lockmech_e default_mech,
+                                           apr_int32_t options)
+{
+    (void)pconf; (void)type; (void)default_dir; (void)default_mech;
+    (void)options;
+    return APR_SUCCESS;
+}
+
+AP_DECLARE(apr_status_t) ap_global_mutex_create(apr_global_mutex_t **mutex,
+                                                const char **name,
+                                                const char *type,
+                                                const char *instance_id,
+                                                server_rec *server,
+                                                apr_pool_t *pool,
+                                                apr_int32_t options)
+{
+    (void)mutex; (void)name; (void)type; (void)instance_id; (void)server;
+    (void)pool; (void)options;
+    return APR_ENOTIMPL;
+}
+
+AP_DECLARE(void) ap_hook_pre_config(ap_HOOK_pre_config_t *pf,
+                                    const char * const *aszPre,
+                                    const char * const *aszSucc, int nOrder)
+{
+    (void)pf; (void)aszPre; (void)aszSucc; (void)nOrder;
+}
+
+AP_DECLARE(void) ap_hook_child_init(ap_HOOK_child_init_t *pf,
+                                    const char * const *aszPre,
+                                    const char * const *aszSucc, int nOrder)
+{
+    (void)pf; (void)aszPre; (void)aszSucc; (void)nOrder;
+}

@@ -1,0 +1,465 @@
+/*
+ * socache_storage.c - FlashMsgStorage socache: the messages live in one of
+ * httpd's socache providers (FlashMsgSocache: shmcb on one machine, redis
+ * or memcache shared by several), the client holds only references.
+ *
+ * It is cookie storage (cookie_storage.c: one cookie per batch, a render
+ * deletes exactly the cookies it read) with the batch's messages moved
+ * into the cache: each batch's cookie, NAME.ID, holds a signed (or
+ * encrypted) reference -- 16 random bytes from the OS -- and the batch's
+ * messages are one cache entry under "flashmsg:" + that id, expiring after
+ * FlashMsgMaxAge.  A response that adds messages stores one new entry and
+ * sets one new cookie; a response that shows messages removes exactly the
+ * entries it read and deletes their cookies.  No entry is ever rewritten,
+ * so two requests of one browser (two tabs) neither lose what the other
+ * added nor bring back what the other showed; and a replayed cookie finds
+ * its entry gone and shows nothing.
+ *
+ * Entries are encoded like cookie values (core/cookie_codec.c), bound to
+ * their key: signed, or encrypted with FlashMsgCookieEncrypt On, and
+ * checked like a cookie when read (the cache is shared infrastructure).
+ * Each entry holds at most FlashMsgSessionMaxSize bytes and the reference
+ * cookies stay within FlashMsgCookieMaxSize.
+ *
+ * Engine down (store, retrieve or remove fail): pages are served, the
+ * references the client holds stay, and what is added meanwhile goes into
+ * plain message cookies (as far as they fit FlashMsgCookieMaxSize); one
+ * error line per FM_SOCACHE_LOG_INTERVAL and process says so.
+ */
+#include <string.h>
+
+#include <apr_strings.h>
+#include <apr_general.h>
+#include <apr_global_mutex.h>
+#include <ap_provider.h>
+#include <ap_socache.h>
+#include <util_mutex.h>
+
+#include "storage/storage.h"
+
+APLOG_USE_MODULE(flashmsg);
+
+#define FM_SOCACHE_MUTEX "flashmsg-socache"
+#define FM_SOCACHE_KEY_PREFIX "flashmsg:"
+/* Seconds between two error lines about an engine that does not answer. */
+#define FM_SOCACHE_LOG_INTERVAL 60
+
+/* Providers without AP_SOCACHE_FLAG_NOTMPSAFE need no lock (redis,
+ * memcache); shmcb does. */
+static apr_global_mutex_t *cache_mutex;
+
+static apr_status_t forget_mutex(void *unused)
+{
+    (void)unused;
+    cache_mutex = NULL;
+    return APR_SUCCESS;
+}
+
+typedef struct {
+    const ap_socache_provider_t *prov;
+    ap_socache_instance_t *inst;
+    server_rec *s;
+} destroy_ctx;
+
+static apr_status_t destroy_instance(void *v)
+{
+    destroy_ctx *d = v;
+    d->prov->destroy(d->inst, d->s);
+    return APR_SUCCESS;
+}
+
+void fm_socache_pre_config(apr_pool_t *pconf, apr_pool_t *plog)
+{
+    apr_status_t rv = ap_mutex_register(pconf, FM_SOCACHE_MUTEX, NULL,
+                                        APR_LOCK_DEFAULT, 0);
+    if (rv != APR_SUCCESS)
+        ap_log_perror(APLOG_MARK, APLOG_CRIT, rv, plog, FM_LOGPFX
+                      "could not register the %s mutex", FM_SOCACHE_MUTEX);
+}
+
+int fm_socache_check(server_rec *s)
+{
+    server_rec *v;
+    for (v = s; v; v = v->next) {
+        const fm_srv_conf *sc = ap_get_module_config(v->module_config,
+                                                     &flashmsg_module);
+        if (sc && sc->socache_at && !sc->socache_instance) {
+            ap_log_error(APLOG_MARK, APLOG_EMERG, 0, v, FM_LOGPFX
+                         "FlashMsgStorage socache (%s) needs FlashMsgSocache "
+                         "PROVIDER[:ARGS] for this server, e.g. "
+                         "'FlashMsgSocache shmcb' (a2enmod socache_shmcb)",
+                         sc->socache_at);
+            return HTTP_INTERNAL_SERVER_ERROR;
+        }
+    }
+    return OK;
+}
+
+int fm_socache_post_config(apr_pool_t *pconf, apr_pool_t *plog,
+                           server_rec *s)
+{
+    static struct ap_socache_hints hints = { 32, 256, 30000000 };
+    apr_array_header_t *done = apr_array_make(pconf, 2, sizeof(void *));
+    server_rec *v;
+    int i;
+    (void)plog;
+
+    for (v = s; v; v = v->next) {
+        const fm_srv_conf *sc = ap_get_module_config(v->module_config,
+                                                     &flashmsg_module);
+        const ap_socache_provider_t *prov;
+        destroy_ctx *d;
+        apr_status_t rv;
+        int seen = 0;
+
+        if (!sc || !sc->socache_instance)
+            continue;
+        /* Virtual hosts without their own FlashMsgSocache share one. */
+        for (i = 0; i < done->nelts; i++)
+            seen |= APR_ARRAY_IDX(done, i, void *) == sc->socache_instance;
+        if (seen)
+            continue;
+        APR_ARRAY_PUSH(done, void *) = sc->socache_instance;
+        prov = sc->socache_provider;
+        if ((prov->flags & AP_SOCACHE_FLAG_NOTMPSAFE) && !cache_mutex) {
+            rv = ap_global_mutex_create(&cache_mutex, NULL, FM_SOCACHE_MUTEX,
+                                        NULL, s, pconf, 0);
+            if (rv != APR_SUCCESS) {
+                ap_log_error(APLOG_MARK, APLOG_EMERG, rv, v, FM_LOGPFX
+                             "could not create the %s mutex",
+                             FM_SOCACHE_MUTEX);
+                return HTTP_INTERNAL_SERVER_ERROR;
+            }
+            apr_pool_cleanup_register(pconf, NULL, forget_mutex,
+                                      apr_pool_cleanup_null);
+        }
+        rv = prov->init(sc->socache_instance, "mod_flashmsg", &hints, v,
+                        pconf);
+        if (rv != APR_SUCCESS) {
+            ap_log_error(APLOG_MARK, APLOG_EMERG, rv, v, FM_LOGPFX
+                         "could not initialise FlashMsgSocache %s",
+                         sc->socache_spec);
+            return HTTP_INTERNAL_SERVER_ERROR;
+        }
+        d = apr_palloc(pconf, sizeof(*d));
+        d->prov = prov;
+        d->inst = sc->socache_instance;
+        d->s = v;
+        apr_pool_cleanup_register(pconf, d, destroy_instance,
+                                  apr_pool_cleanup_null);
+        ap_log_error(APLOG_MARK, APLOG_INFO, 0, v, FM_LOGPFX
+                     "socache storage on %s%s", sc->socache_spec,
+                     cache_mutex ? " (with a global mutex)" : "");
+    }
+    return OK;
+}
+
+void fm_socache_child_init(apr_pool_t *p, server_rec *s)
+{
+    apr_status_t rv;
+    if (!cache_mutex)
+        return;
+    rv = apr_global_mutex_child_init(&cache_mutex,
+                                     apr_global_mutex_lockfile(cache_mutex),
+                                     p);
+    if (rv != APR_SUCCESS)
+        ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, FM_LOGPFX
+                     "could not attach to the %s mutex in a child",
+                     FM_SOCACHE_MUTEX);
+}
+
+/* ------------------------------------------------------------------ */
+/* The cache                                                            */
+
+typedef enum { OP_STORE, OP_RETRIEVE, OP_REMOVE } cache_op;
+
+/* One process's error lines about the engine: at most one per interval. */
+static apr_time_t last_error_line;
+static int errors_since;
+
+static void engine_error(request_rec *r, apr_status_t rv, const char *what)
+{
+    apr_time_t now = apr_time_now();
+    if (last_error_line
+        && now - last_error_line < apr_time_from_sec(FM_SOCACHE_LOG_INTERVAL)) {
+        errors_since++;
+        return;
+    }
+    ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, r, FM_LOGPFX
+                  "FlashMsgSocache %s does not answer (%s): messages added "
+                  "meanwhile go to the cookie as far as they fit; "
+                  "%d more failure(s) since the last line, next line in "
+                  "%d s at the earliest", fm_server_of(r)->socache_spec,
+                  what, errors_since, FM_SOCACHE_LOG_INTERVAL);
+    last_error_line = now;
+    errors_since = 0;
+}
+
+static const char *entry_key(request_rec *r, const char *id)
+{
+    return apr_pstrcat(r->pool, FM_SOCACHE_KEY_PREFIX, id, NULL);
+}
+
+static apr_status_t cache_do(request_rec *r, cache_op op, const char *key,
+                             unsigned char *data, unsigned int *len)
+{
+    const fm_srv_conf *sc = fm_server_of(r);
+    const ap_socache_provider_t *prov = sc->socache_provider;
+    ap_socache_instance_t *inst = sc->socache_instance;
+    unsigned int klen = (unsigned int)strlen(key);
+    int locked = 0;
+    apr_status_t rv;
+
+    if (!prov || !inst)
+        return APR_EINIT;
+    if ((prov->flags & AP_SOCACHE_FLAG_NOTMPSAFE) && cache_mutex) {
+        if ((rv = apr_global_mutex_lock(cache_mutex)) != APR_SUCCESS)
+            return rv;
+        locked = 1;
+    }
+    switch (op) {
+    case OP_STORE:
+        rv = prov->store(inst, r->server, (const unsigned char *)key, klen,
+                         apr_time_now()
+                         + apr_time_from_sec(fm_settings_of(r)->max_age),
+                         data, *len, r->pool);
+        break;
+    case OP_RETRIEVE:
+        rv = prov->retrieve(inst, r->server, (const unsigned char *)key, klen,
+                            data, len, r->pool);
+        break;
+    default:
+        rv = prov->remove(inst, r->server, (const unsigned char *)key, klen,
+                          r->pool);
+        break;
+    }
+    if (locked)
+        apr_global_mutex_unlock(cache_mutex);
+    return rv;
+}
+
+/* The codec options of one entry: its key is bound into the MAC (or the
+ * AEAD data), so an entry cannot be moved to another key. */
+static void entry_budget(request_rec *r, const char *key, fm_budget *b)
+{
+    const fm_settings *c = fm_settings_of(r);
+    b->opts.cookie_name = key;
+    b->opts.encrypt = c->encrypt;
+    b->opts.max_age = c->max_age;
+    b->max = c->session_max_size;
+    b->limit = c->session_max_size;
+    b->directive = "FlashMsgSessionMaxSize";
+}
+
+/* Largest entry read back: the bound, with room for a node whose bound is
+ * larger. */
+static unsigned int entry_buffer_size(request_rec *r)
+{
+    apr_size_t n = fm_settings_of(r)->session_max_size;
+    return (unsigned int)(n < 8192 ? 16384 : 2 * n);
+}
+
+/* ------------------------------------------------------------------ */
+/* Load and save                                                        */
+
+/* Read one reference's entry into bt.  Returns the messages appended. */
+static int read_entry(request_rec *r, fm_held *held, fm_batch *bt,
+                      apr_array_header_t *msgs)
+{
+    const fm_srv_conf *sc = fm_server_of(r);
+    const char *key = entry_key(r, bt->ref);
+    unsigned int len = entry_buffer_size(r);
+    unsigned char *buf = apr_palloc(r->pool, len + 1);
+    fm_budget b;
+    fm_decode_status ds;
+    unsigned flags = 0;
+    int expired = 0, key_index = 0;
+    apr_status_t rv = cache_do(r, OP_RETRIEVE, key, buf, &len);
+
+    if (APR_STATUS_IS_NOTFOUND(rv)) {
+        /* Shown already (a replayed cookie), or expired. */
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, FM_LOGPFX
+                      "cookie %s refers to no entry (shown or expired)",
+                      bt->name);
+        bt->keep = 0;
+        held->stale = 1;
+        return 0;
+    }
+    if (rv != APR_SUCCESS) {
+        bt->unavailable = 1;        /* the cookie stays; nothing shown now */
+        engine_error(r, rv, "retrieve");
+        return 0;
+    }
+    entry_budget(r, key, &b);
+    ds = fm_cookie_decode(msgs->pool, sc->keys, &b.opts, (const char *)buf,
+                          len, fm_now(), bt->msgs, &flags, &expired,
+                          &key_index);
+    if (ds != FM_DECODE_OK || (flags & FM_COOKIE_REF)) {
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, FM_LOGPFX
+                      "cache entry of cookie %s ignored and removed: %s "
+                      "(%u bytes)", bt->name,
+                      ds != FM_DECODE_OK ? fm_decode_status_str(ds)
+                      : "not a batch", len);
+        apr_array_clear(bt->msgs);
+        bt->keep = 0;
+        held->stale = 1;
+        return 0;
+    }
+    if (expired) {
+        bt->keep = 0;
+        held->stale = 1;
+    }
+    apr_array_cat(msgs, bt->msgs);
+    return bt->msgs->nelts;
+}
+
+static void socache_load(request_rec *r, apr_array_header_t *msgs,
+                         fm_held *held)
+{
+    int i, got = 0, sources = 0, before;
+
+    fm_cookie_read(r, msgs, held);
+    before = msgs->nelts;
+    if (!held->batches)
+        return;
+    for (i = 0; i < held->batches->nelts; i++) {
+        fm_batch *bt = &APR_ARRAY_IDX(held->batches, i, fm_batch);
+        if (!bt->ref) {
+            sources += bt->msgs->nelts > 0;
+            continue;
+        }
+        if (!bt->keep)
+            continue;
+        if (read_entry(r, held, bt, msgs))
+            sources++;
+    }
+    got = msgs->nelts - before;
+    if (sources > 1)
+        fm_list_sort_unique(msgs);   /* oldest first, each message once */
+    if (got)
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, FM_LOGPFX
+                      "%d pending message(s) loaded from the cache", got);
+}
+
+static int kept(const fm_cookie_plan *plan, const fm_batch *bt)
+{
+    int i;
+    for (i = 0; i < plan->kept->nelts; i++)
+        if (APR_ARRAY_IDX(plan->kept, i, const fm_batch *) == bt)
+            return 1;
+    return 0;
+}
+
+/* Remove the entries of the references read and not kept: shown, or
+ * replaced.  A reference sent twice is removed once. */
+static void remove_shown(request_rec *r, const fm_held *held,
+                         const fm_cookie_plan *plan)
+{
+    int i, removed = 0;
+    for (i = 0; held->batches && i < held->batches->nelts; i++) {
+        const fm_batch *bt = &APR_ARRAY_IDX(held->batches, i, fm_batch);
+        apr_status_t rv;
+        int j, twice = 0;
+        if (!bt->ref || bt->unavailable || kept(plan, bt))
+            continue;
+        for (j = 0; j < i; j++) {
+            const fm_batch *o = &APR_ARRAY_IDX(held->batches, j, fm_batch);
+            twice |= o->ref && !strcmp(o->ref, bt->ref);
+        }
+        if (twice)
+            continue;
+        rv = cache_do(r, OP_REMOVE, entry_key(r, bt->ref), NULL, NULL);
+        if (rv == APR_SUCCESS || APR_STATUS_IS_NOTFOUND(rv))
+            removed++;
+        else
+            engine_error(r, rv, "remove");
+    }
+    if (removed)
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, FM_LOGPFX
+                      "%d cache entr%s removed", removed,
+                      removed == 1 ? "y" : "ies");
+}
+
+static const char *new_id(request_rec *r)
+{
+    unsigned char rnd[FM_SOCACHE_ID_BYTES];
+    char *id = apr_palloc(r->pool, FM_SOCACHE_ID_CHARS + 1);
+    if (apr_generate_random_bytes(rnd, sizeof(rnd)) != APR_SUCCESS)
+        return NULL;
+    fm_b64url_encode(id, rnd, sizeof(rnd));
+    id[FM_SOCACHE_ID_CHARS] = '\0';
+    return id;
+}
+
+static void socache_save(request_rec *r, const apr_array_header_t *list,
+                         const fm_held *held)
+{
+    const fm_srv_conf *sc = fm_server_of(r);
+    fm_cookie_plan plan;
+    fm_budget cb, eb;
+    const fm_message *rest;
+    const char *id, *key, *value;
+    unsigned int len;
+    apr_status_t rv;
+    int m;
+
+    fm_cookie_plan_make(r, list, held, &plan);
+    if (plan.loose->nelts == 0) {
+        /* Only shown (or expired, or unusable) batches to forget. */
+        fm_cookie_plan_write_ref(r, held, &plan, NULL);
+        remove_shown(r, held, &plan);
+        return;
+    }
+    if (!sc->keys) {
+        fm_cookie_storage.save(r, list, held);   /* logs the loss */
+        return;
+    }
+    if (!(id = new_id(r))) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, FM_LOGPFX
+                      "no random bytes for a cache entry: the messages go "
+                      "to the cookie");
+        fm_cookie_storage.save(r, list, held);
+        remove_shown(r, held, &plan);
+        return;
+    }
+    key = entry_key(r, id);
+    entry_budget(r, key, &eb);
+    rest = fm_fit_newest(r, &eb, (const fm_message *)plan.loose->elts,
+                         plan.loose->nelts, &m);
+    fm_cookie_budget(r, &cb);
+    fm_cookie_plan_make_room(&plan, &cb, fm_cookie_ref_size(r));
+    if (plan.dropped)
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, FM_LOGPFX
+                      "%d message(s) dropped: older references made room "
+                      "for a new one within FlashMsgCookieMaxSize %"
+                      APR_SIZE_T_FMT, plan.dropped, cb.max);
+    if (m == 0) {
+        fm_cookie_plan_write_ref(r, held, &plan, NULL);
+        remove_shown(r, held, &plan);
+        return;
+    }
+    value = fm_cookie_encode(r->pool, sc->keys, &eb.opts, rest, m, 0,
+                             fm_now());
+    len = (unsigned int)strlen(value);
+    rv = cache_do(r, OP_STORE, key, (unsigned char *)value, &len);
+    if (rv != APR_SUCCESS) {
+        /* Engine down: plain message cookies, as cookie storage writes
+         * them; the references the client holds stay. */
+        engine_error(r, rv, "store");
+        fm_cookie_plan_make(r, list, held, &plan);
+        fm_cookie_storage.save(r, list, held);
+        remove_shown(r, held, &plan);
+        return;
+    }
+    fm_cookie_plan_write_ref(r, held, &plan, id);
+    remove_shown(r, held, &plan);
+    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, FM_LOGPFX
+                  "%d message(s) stored in the cache (%u bytes), %d "
+                  "cookie(s) kept as they are", m, len, plan.kept->nelts);
+}
+
+const fm_storage_ops fm_socache_storage = {
+    "socache",
+    socache_load,
+    socache_save
+};

@@ -1,0 +1,97 @@
+"""Cache engines for socache storage tests: Debian's redis-server and
+memcached, each started by the test on a free loopback port and stopped by
+its PID (never by name)."""
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+
+from harness import free_port
+
+
+def _wait_port(port, proc, timeout=10):
+    end = time.time() + timeout
+    while time.time() < end:
+        if proc.poll() is not None:
+            raise RuntimeError("engine exited with %s" % proc.returncode)
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError("engine did not listen on %d" % port)
+
+
+class Engine:
+    provider = None
+
+    def __init__(self):
+        self.port = free_port()
+        self.dir = tempfile.mkdtemp(prefix="flashmsg-%s-" % self.provider, dir="/tmp")
+        self.proc = None
+
+    @property
+    def spec(self):
+        """The FlashMsgSocache argument."""
+        return "%s:127.0.0.1:%d" % (self.provider, self.port)
+
+    @property
+    def module(self):
+        return "socache_" + self.provider
+
+    def start(self):
+        self.proc = subprocess.Popen(self.command(), cwd=self.dir,
+                                     stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL)
+        _wait_port(self.port, self.proc)
+        return self
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc = None
+
+    def cleanup(self):
+        self.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class Redis(Engine):
+    provider = "redis"
+    binary = "/usr/bin/redis-server"
+
+    def command(self):
+        return [self.binary, "--port", str(self.port), "--bind", "127.0.0.1",
+                "--save", "", "--appendonly", "no", "--dir", self.dir,
+                "--daemonize", "no"]
+
+    def keys(self, pattern="*"):
+        out = subprocess.run(["redis-cli", "-p", str(self.port), "--raw", "keys", pattern],
+                             capture_output=True, text=True, check=True).stdout
+        return [k for k in out.split("\n") if k]
+
+    def get(self, key):
+        return subprocess.run(["redis-cli", "-p", str(self.port), "--raw", "get", key],
+                              capture_output=True, text=True, check=True).stdout.rstrip("\n")
+
+
+class Memcached(Engine):
+    provider = "memcache"
+    binary = "/usr/bin/memcached"
+
+    def command(self):
+        cmd = [self.binary, "-l", "127.0.0.1", "-p", str(self.port), "-U", "0"]
+        if os.getuid() == 0:
+            cmd += ["-u", "nobody"]
+        return cmd
+
+
+def available(cls):
+    return os.path.exists(cls.binary)
