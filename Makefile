@@ -52,7 +52,7 @@ help:
 	@echo "make unit       Check unit tests, filter tests, fuzz corpus replay (ASan + UBSan)"
 	@echo "make integration  pytest against a real apache2"
 	@echo "make test-asan  the integration suite against an ASan+UBSan module"
-	@echo "make browser    headless Chromium drives the demo site"
+	@echo "make browser    headless Chromium drives the demo site (htmx 2/4, Turbo 8 from npm)"
 	@echo "make docs-check docs/directives.md, README and config fields against the code"
 	@echo "make config-check  every configuration field created, merged and resolved"
 	@echo "make deb        build the Debian package (build/deb/)"
@@ -122,11 +122,18 @@ test: deps
 	$(MAKE) package-test
 	$(MAKE) fuzz
 
-browser: mod_flashmsg.so
+# htmx 2, htmx 4 and Turbo 8 from npm, pinned by tests/browser/vendor's
+# lock, into build/npm (also done by make deps; cached under build/).
+NPM_STAMP  := $(BUILD)/npm/node_modules/.package-lock.json
+$(NPM_STAMP): tests/browser/vendor/package.json tests/browser/vendor/package-lock.json
+	@bash scripts/install-deps.sh npm
+	@touch $@
+
+browser: mod_flashmsg.so $(NPM_STAMP)
 	$(PYTHON) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS) tests/browser
 
 # Refresh docs/screenshot.png (ordinary runs never rewrite it).
-screenshot: mod_flashmsg.so
+screenshot: mod_flashmsg.so $(NPM_STAMP)
 	FLASHMSG_UPDATE_SCREENSHOT=1 $(PYTHON) -m pytest -q -p no:cacheprovider -k readme tests/browser
 
 # tests/docs also runs scripts/check_config_fields.py (test_config_fields.py).

@@ -39,9 +39,11 @@ MESSAGES = [(25, "Your profile was saved.", ""),
             (30, "Your password expires in 5 days.", "sticky")]
 # What our default template renders for MESSAGES: the peers substitute the
 # same bytes, so every server sends the same page.
-SNIPPET = ('<ul class="messages"><li class="success">Your profile was saved.</li>'
+SNIPPET = ('<div class="flashmsg" role="status" aria-live="polite" data-turbo-temporary '
+           'data-hx-history="false">'
+           '<ul class="messages"><li class="success">Your profile was saved.</li>'
            '<li class="info">A confirmation mail is on its way.</li>'
-           '<li class="sticky warning">Your password expires in 5 days.</li></ul>')
+           '<li class="sticky warning">Your password expires in 5 days.</li></ul></div>')
 
 
 # The pending messages as a browser now holds them: one batch cookie,

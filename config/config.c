@@ -82,6 +82,9 @@ static void resolve(fm_dir_conf *c)
     e->htmx = OR_DEFAULT(htmx, FM_UNSET, 0) == 1;
     e->htmx_event = OR_DEFAULT(htmx_event, NULL, FM_DEFAULT_HTMX_EVENT);
     e->clear = OR_DEFAULT(clear, FM_UNSET, 0) == 1;
+    e->history_guard = OR_DEFAULT(history_guard, FM_UNSET, 0) == 1;
+    e->guard_nonce_var = c->guard_nonce_var && *c->guard_nonce_var
+                         ? c->guard_nonce_var : NULL;
 #undef OR_DEFAULT
 }
 
@@ -114,6 +117,8 @@ void *fm_create_dir_conf(apr_pool_t *p, char *dir)
     c->htmx = FM_UNSET;
     c->htmx_event = NULL;
     c->clear = FM_UNSET;
+    c->history_guard = FM_UNSET;
+    c->guard_nonce_var = NULL;
     resolve(c);
     return c;
 }
@@ -142,6 +147,10 @@ void *fm_merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
     MERGE(htmx, FM_UNSET);
     MERGE(htmx_event, NULL);
     MERGE(clear, FM_UNSET);
+    /* One directive sets both: an inner FlashMsgHistoryGuard without a
+     * variable means none (""), not the outer one's. */
+    MERGE(history_guard, FM_UNSET);
+    MERGE(guard_nonce_var, NULL);
 #undef MERGE
     /* Tag overrides merge entry by entry: inner entries win per level. */
     if (base->tags && add->tags)

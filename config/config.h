@@ -79,6 +79,8 @@ typedef struct {
     int htmx;                       /* FlashMsgHTMX */
     const char *htmx_event;         /* FlashMsgHTMXEvent */
     int clear;                      /* FlashMsgClear */
+    int history_guard;              /* FlashMsgHistoryGuard */
+    const char *guard_nonce_var;    /* its nonce variable, NULL if none */
 } fm_settings;
 
 /* Per-server records. */

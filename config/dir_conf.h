@@ -32,6 +32,9 @@ typedef struct {
     int htmx;                       /* FlashMsgHTMX */
     const char *htmx_event;         /* FlashMsgHTMXEvent */
     int clear;                      /* FlashMsgClear */
+    int history_guard;              /* FlashMsgHistoryGuard On|Off */
+    const char *guard_nonce_var;    /* FlashMsgHistoryGuard's VARIABLE, "" if
+                                       none was given */
 
     /* The same with defaults filled in: what requests read. */
     fm_settings eff;

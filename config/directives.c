@@ -351,6 +351,33 @@ static const char *set_htmx_event(cmd_parms *cmd, void *dc,
     return changed(dc, NULL);
 }
 
+/* FlashMsgHistoryGuard On|Off [VARIABLE]: the variable (request
+ * environment, else note) that holds the page's CSP nonce. */
+static const char *set_history_guard(cmd_parms *cmd, void *dc,
+                                     const char *flag, const char *var)
+{
+    fm_dir_conf *c = dc;
+    const char *s;
+    if (!strcasecmp(flag, "on"))
+        c->history_guard = 1;
+    else if (!strcasecmp(flag, "off"))
+        c->history_guard = 0;
+    else
+        return cmd_err(cmd, "the first argument must be On or Off");
+    if (var && !c->history_guard)
+        return cmd_err(cmd, "a nonce variable only goes with On");
+    if (var) {
+        if (!*var)
+            return cmd_err(cmd, "the nonce variable's name is empty");
+        for (s = var; *s; s++)
+            if (!apr_isalnum(*s) && *s != '_' && *s != '-' && *s != '.')
+                return cmd_err(cmd, "a nonce variable's name is made of "
+                               "letters, digits, '_', '-' and '.'");
+    }
+    c->guard_nonce_var = var ? var : "";
+    return changed(dc, NULL);
+}
+
 static const char *set_scan_limit(cmd_parms *cmd, void *dc, const char *arg)
 {
     return changed(dc, parse_number(cmd, arg, 1024, 64 * 1024 * 1024,
@@ -571,6 +598,10 @@ const command_rec fm_directives[] = {
                  "event"),
     AP_INIT_RAW_ARGS("FlashMsgHTMXEvent", set_htmx_event, NULL, DIR_CTX,
                      "name of the HX-Trigger event (default flashmsg)"),
+    AP_INIT_TAKE12("FlashMsgHistoryGuard", set_history_guard, NULL, DIR_CTX,
+                   "On [VARIABLE] to add a script that removes shown "
+                   "messages from the back/forward cache, with the CSP "
+                   "nonce from VARIABLE (default Off)"),
     { NULL }
 };
 

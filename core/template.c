@@ -34,7 +34,8 @@ typedef enum {
     SEG_TAGS,
     SEG_EXTRA_TAGS,
     SEG_ITEMS,
-    SEG_COUNT
+    SEG_COUNT,
+    SEG_LIVE
 } seg_kind;
 
 typedef struct {
@@ -60,6 +61,7 @@ static const struct {
     { "extra_tags", SEG_EXTRA_TAGS, 1 },
     { "items", SEG_ITEMS, 0 },
     { "count", SEG_COUNT, 0 },
+    { "live", SEG_LIVE, 0 },
 };
 #define N_VARS (sizeof(variables) / sizeof(variables[0]))
 
@@ -1087,7 +1089,7 @@ static const char *scan(compiler *c, const char *s, const char *e,
                                     name, where(c, s), c->part, is_item
                                     ? "%{message} %{level} %{level_tag} "
                                       "%{tags} %{extra_tags}"
-                                    : "%{items} %{count}");
+                                    : "%{items} %{count} %{live}");
             if (variables[i].in_item != is_item)
                 return apr_psprintf(c->p, "%%{%s} at %s cannot be used in %s",
                                     variables[i].name, where(c, s), c->part);
@@ -1373,11 +1375,12 @@ static void buf_put(buf_t *b, const char *s, apr_size_t n)
         memcpy(buf_grow(b, n), s, n);
 }
 
-/* Append segments to b, with the items text for SEG_ITEMS. */
+/* Append segments to b, with the items text for SEG_ITEMS and the
+ * wrapper's values count and live. */
 static void emit(buf_t *b, const apr_array_header_t *segs,
                  const fm_message *m, const fm_levels *lv,
                  const fm_tagmap *tm, const buf_t *items, int count,
-                 int ascii)
+                 const char *live, int ascii)
 {
     const segment *sg = (const segment *)segs->elts;
     int i;
@@ -1392,7 +1395,8 @@ static void emit(buf_t *b, const apr_array_header_t *segs,
             continue;
         }
         v = sg[i].kind == SEG_COUNT ? apr_itoa(b->p, count)
-                                    : item_value(b->p, sg[i].kind, m, lv, tm);
+            : sg[i].kind == SEG_LIVE ? live
+            : item_value(b->p, sg[i].kind, m, lv, tm);
         {
             /* escape_into writes a NUL after the last reference: room for it */
             apr_size_t need = escaped_len(v, ascii);
@@ -1410,12 +1414,17 @@ char *fm_template_render(apr_pool_t *p, const fm_template *t,
     buf_t items = { p, NULL, 0, 0 }, out = { p, NULL, 0, 0 };
     buf_t *res = &items;
     int ascii = (flags & FM_RENDER_ASCII) != 0;
+    /* %{live}: an error among the messages interrupts a screen reader */
+    const char *live = "polite";
     int i;
 
-    for (i = 0; i < n; i++)
-        emit(&items, t->item, &msgs[i], lv, tm, NULL, n, ascii);
+    for (i = 0; i < n; i++) {
+        emit(&items, t->item, &msgs[i], lv, tm, NULL, n, NULL, ascii);
+        if (msgs[i].level >= FM_ERROR)
+            live = "assertive";
+    }
     if (t->wrapper) {
-        emit(&out, t->wrapper, NULL, lv, tm, &items, n, ascii);
+        emit(&out, t->wrapper, NULL, lv, tm, &items, n, live, ascii);
         res = &out;
     }
     *buf_grow(res, 1) = '\0';

@@ -4,7 +4,9 @@
  * with every substituted value HTML-escaped.  Server independent.
  *
  * ITEM variables:    %{message} %{level} %{level_tag} %{tags} %{extra_tags}
- * WRAPPER variables: %{items} (required) %{count}
+ * WRAPPER variables: %{items} (required) %{count} %{live} ("assertive"
+ *                    when a message of level error or above is among
+ *                    them, else "polite": for aria-live)
  * "%%" is a literal '%'; any other '%' not starting "%{name}" is an error.
  *
  * Escaping is right in element text and quoted attribute values only, so
@@ -24,8 +26,14 @@
 #include <apr_pools.h>
 #include "message.h"
 
+/* Django's documented markup (ul.messages, the tags as each item's
+ * classes) inside a live region for screen readers, which Turbo
+ * (data-turbo-temporary) and htmx 2 (data-hx-history="false") keep out
+ * of their history snapshots. */
 #define FM_DEFAULT_ITEM    "<li class=\"%{tags}\">%{message}</li>"
-#define FM_DEFAULT_WRAPPER "<ul class=\"messages\">%{items}</ul>"
+#define FM_DEFAULT_WRAPPER "<div class=\"flashmsg\" role=\"status\" " \
+    "aria-live=\"%{live}\" data-turbo-temporary data-hx-history=\"false\">" \
+    "<ul class=\"messages\">%{items}</ul></div>"
 
 typedef struct fm_template fm_template;
 

@@ -16,9 +16,10 @@ int fm_json_handler(request_rec *r);
 int fm_expose_fixups(request_rec *r);
 void fm_expose_take_consumed(request_rec *r);
 
-/* htmx.c: FlashMsgHTMX.  For an htmx request that does not navigate, the
- * pending messages go out as an HX-Trigger event and are consumed; returns
- * 1 if they were.  The caller has checked that the response is a 2xx. */
+/* htmx.c: FlashMsgHTMX.  For an htmx request that is not a navigation
+ * (boosted, history restore) and is answered 2xx, 4xx or 5xx, without
+ * navigating away, the pending messages go out as an HX-Trigger event and
+ * are consumed; returns 1 if they were. */
 int fm_htmx_deliver(request_rec *r);
 
 #endif

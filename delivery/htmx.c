@@ -1,10 +1,22 @@
 /*
- * htmx.c - FlashMsgHTMX: an htmx request (HX-Request: true) whose 2xx
- * response does not navigate away gets the pending messages as an
- * HX-Trigger event (FlashMsgHTMXEvent, default "flashmsg") with the same
- * JSON as the flashmsg-json handler, merged with every HX-Trigger field the
- * backend sent (fm_json_trigger_merge), and they are consumed.  Redirects
- * and errors keep them pending.
+ * htmx.c - FlashMsgHTMX: when htmx navigates, the page; otherwise, the
+ * event.
+ *
+ * An htmx request (HX-Request: true) that is not a navigation and is
+ * answered with a success or an error (2xx, 4xx, 5xx: htmx dispatches
+ * HX-Trigger events for both, and htmx 4 swaps 4xx bodies) gets the
+ * pending messages as an HX-Trigger event (FlashMsgHTMXEvent, default
+ * "flashmsg") with the same JSON as the flashmsg-json handler, merged with
+ * every HX-Trigger field the backend sent (fm_json_trigger_merge), and they
+ * are consumed.
+ *
+ * A navigation -- a boosted request (HX-Boosted) or a history restore
+ * (HX-History-Restore-Request) -- swaps in a whole page: it is treated as
+ * a page load, so the messages are rendered at its placeholder and no
+ * event is sent; a site that does not listen for the event still shows
+ * them.  Redirects (htmx follows them: the final answer decides) and
+ * answers that navigate away (HX-Redirect, HX-Location, HX-Refresh) keep
+ * them pending for the page the client lands on.
  */
 #include <string.h>
 
@@ -30,6 +42,27 @@ static int navigates_away(request_rec *r)
         if (fm_response_header(r, hdrs[i]))
             return 1;
     return 0;
+}
+
+static int header_is_true(request_rec *r, const char *name)
+{
+    const char *v = apr_table_get(r->headers_in, name);
+    return v && !strcasecmp(v, "true");
+}
+
+/* htmx swaps in a whole page: hx-boost, or Back/Forward to a page htmx
+ * has not cached (htmx 4 always asks; htmx 2 sends HX-Request too). */
+static int is_navigation(request_rec *r)
+{
+    return header_is_true(r, "HX-Boosted")
+           || header_is_true(r, "HX-History-Restore-Request");
+}
+
+/* An answer htmx handles itself: a success or an error. */
+static int status_takes_event(request_rec *r)
+{
+    return (r->status >= 200 && r->status <= 299)
+           || (r->status >= 400 && r->status <= 599);
 }
 
 /* Every field `name` of the response, in the order httpd sends them
@@ -62,12 +95,14 @@ static const char *merge_into(request_rec *r, const char *name,
 int fm_htmx_deliver(request_rec *r)
 {
     const fm_settings *c = fm_settings_of(r);
-    const char *hx = apr_table_get(r->headers_in, "HX-Request");
     const char *detail, *header = "HX-Trigger";
     int n, replaced;
 
-    if (!c->htmx || !hx || strcasecmp(hx, "true")
-        || (n = fm_store_pending(r)->nelts) == 0)
+    if (!c->htmx || !header_is_true(r, "HX-Request")
+        || (n = fm_store_pending(r)->nelts) == 0 || !status_takes_event(r))
+        return 0;
+    /* A navigation shows them in the page it swaps in, like a page load. */
+    if (is_navigation(r))
         return 0;
     /* Client-side navigations keep them pending: the page the client lands
      * on shows them. */

@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """make demo: start a real apache2 on 127.0.0.1 with mod_flashmsg and a small
-site that shows the whole flow.  Ctrl-C stops it."""
+site that shows the whole flow: plain pages, htmx 2 and 4 (htmx.html,
+htmx4.html) and Turbo 8 (turbo.html), the client libraries served from the
+npm packages make deps installed under build/npm.  Ctrl-C stops it."""
 import os
 import shutil
 import signal
@@ -9,12 +11,21 @@ import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "tests", "integration"))
+TOP = os.path.abspath(os.path.join(HERE, ".."))
+SITE = os.path.join(HERE, "site")
+NPM = os.path.join(TOP, "build", "npm", "node_modules")
+sys.path.insert(0, os.path.join(TOP, "tests", "integration"))
 from harness import Httpd  # noqa: E402  (one way to run httpd, shared with the tests)
 
+# The demo's configuration as how.html shows it (after LoadModule,
+# FlashMsgSecret and FlashMsg On, which the harness writes); the browser
+# tests check that how.html shows every line of it.  The hash in the CSP is
+# the one of FlashMsgHistoryGuard's script (docs/directives.md).
 CONF = """
 FlashMsgLevel notice 22
 FlashMsgMinLevel debug
+FlashMsgHTMX On
+FlashMsgHistoryGuard On
 <Location /flash.json>
   SetHandler flashmsg-json
 </Location>
@@ -22,8 +33,58 @@ FlashMsgMinLevel debug
   FlashMsgAdd info "You followed an old link: /moved redirects here, and FlashMsgAdd said so."
   Redirect 302 /moved /index.html
 </Location>
+Header set Content-Security-Policy "script-src 'self' 'sha256-jvN6PKRq+EtlJe9elXc0WJQUHB87s3BzgWA2zwP7y0M='"
+"""
+
+# htmx 2, htmx 4 and Turbo 8 straight from the npm tree (pinned by
+# tests/browser/vendor/package-lock.json).
+VENDOR_CONF = """
+Alias /vendor/htmx2/ "{npm}/htmx2/dist/"
+Alias /vendor/htmx4/ "{npm}/htmx4/dist/"
+Alias /vendor/turbo/ "{npm}/@hotwired/turbo/dist/"
+<Directory "{npm}">
+  Require all granted
+</Directory>
 LogLevel warn flashmsg:info
 """
+
+# What the pages load from there.
+VENDOR_FILES = ["htmx2/dist/htmx.min.js", "htmx4/dist/htmx.min.js",
+                "@hotwired/turbo/dist/turbo.es2017-esm.js"]
+
+
+def demo_conf():
+    return CONF + VENDOR_CONF.format(npm=NPM)
+
+
+def vendor_missing():
+    """The vendored files that are not there (make deps installs them)."""
+    return [f for f in VENDOR_FILES if not os.path.isfile(os.path.join(NPM, f))]
+
+
+def htmx4_page(htmx2_page):
+    """htmx4.html: htmx.html with htmx 4 instead of htmx 2 (the markup
+    works with both: hx-boost:inherited is what htmx 4 inherits)."""
+    s = htmx2_page.decode()
+    for old, new in (("/vendor/htmx2/", "/vendor/htmx4/"),
+                     ("<title>htmx - ", "<title>htmx 4 - "),
+                     ('name="back" value="/htmx.html"', 'name="back" value="/htmx4.html"'),
+                     ("<span data-htmx-version>2</span>", "<span data-htmx-version>4</span>")):
+        assert old in s, old
+        s = s.replace(old, new)
+    return s.encode()
+
+
+def site_files():
+    """demo/site/* (and the derived htmx4.html) as Httpd files."""
+    files = {}
+    for dirpath, _, names in os.walk(SITE):
+        for n in names:
+            full = os.path.join(dirpath, n)
+            with open(full, "rb") as f:
+                files[os.path.relpath(full, SITE)] = f.read()
+    files["htmx4.html"] = htmx4_page(files["htmx.html"])
+    return files
 
 
 def port_is_free(port):
@@ -39,20 +100,18 @@ def main():
     port = int(os.environ.get("DEMO_PORT", "8080"))
     if not port_is_free(port):
         port = None
-    site = os.path.join(HERE, "site")
-    files = {}
-    for dirpath, _, names in os.walk(site):
-        for n in names:
-            full = os.path.join(dirpath, n)
-            rel = os.path.relpath(full, site)
-            with open(full, "rb") as f:
-                files[rel] = f.read()
-    srv = Httpd(CONF, files=files, name="demo", port=port,
+    missing = vendor_missing()
+    if missing:
+        print("  note: %s missing under %s (run make deps): the htmx and Turbo "
+              "pages will not work" % (", ".join(missing), NPM))
+    srv = Httpd(demo_conf(), files=site_files(), name="demo", port=port,
                 secret=os.urandom(32).hex(), log_level="flashmsg:info")
     srv.start()
     stop = []
     signal.signal(signal.SIGTERM, lambda *a: stop.append(1))
     print("\n  mod_flashmsg demo running at  %s/\n" % srv.url)
+    print("  htmx: %s/htmx.html (htmx 4: /htmx4.html)   Turbo: %s/turbo.html"
+          % (srv.url, srv.url))
     print("  server root: %s (error log: %s)" % (srv.root, srv.error_log))
     print("  press Ctrl-C to stop\n", flush=True)
     try:

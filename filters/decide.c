@@ -55,7 +55,9 @@ fm_decision fm_decide(ap_filter_t *f)
     }
     fm_take_response(r);
     pending = fm_store_pending(r)->nelts;
-    if (pending && fm_response_is_2xx(r) && fm_htmx_deliver(r)) {
+    /* An htmx request that is not a navigation: the event (htmx.c decides,
+     * for successes and errors alike). */
+    if (pending && fm_htmx_deliver(r)) {
         fm_count(FM_C_CONSUMED_HTMX, pending);
         pending = 0;
     }

@@ -58,4 +58,21 @@ void fm_take_response(request_rec *r);
  * SSI includes before it may still add messages while the page streams). */
 fm_decision fm_decide(ap_filter_t *f);
 
+/* history_guard.c: FlashMsgHistoryGuard.  The rendered block with the
+ * marker before it and the guard script after it (*len updated), or the
+ * block as it is where the guard is off or its nonce is missing. */
+const char *fm_history_guard(request_rec *r, const char *block,
+                             apr_size_t *len);
+/* What the guard adds: the marker ends the script's search for the block;
+ * the script's text is constant (a CSP hash of it is documented:
+ * docs/directives.md, FlashMsgHistoryGuard; tests/docs checks it). */
+#define FM_GUARD_MARK "<!--flashmsg-->"
+#define FM_GUARD_SCRIPT \
+    "(function(s){if(!s)return;var n=[],e=s.previousSibling;" \
+    "while(e&&!(e.nodeType==8&&e.data=='flashmsg')){n.push(e);e=e.previousSibling}" \
+    "function h(v){if(v.persisted!==false)n.forEach(function(x){x.remove()})}" \
+    "addEventListener('pagehide',h);addEventListener('pageshow',h);" \
+    "document.addEventListener('turbo:before-cache',h);" \
+    "document.addEventListener('htmx:beforeHistorySave',h)})(document.currentScript)"
+
 #endif

@@ -70,6 +70,7 @@ static int begin_render(request_rec *r, fm_ctx *ctx)
                                     (const fm_message *)msgs->elts,
                                     msgs->nelts, fm_response_is_utf8(r)
                                     ? 0 : FM_RENDER_ASCII, &ctx->block_len);
+    ctx->block = fm_history_guard(r, ctx->block, &ctx->block_len);
     ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, FM_LOGPFX
                   "rendering %d message(s) into the page %s", msgs->nelts,
                   r->uri);

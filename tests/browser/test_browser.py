@@ -14,291 +14,22 @@ rewritten too (it is committed, so ordinary runs leave it alone).
 
 Needs chromium, chromium-driver and python3-selenium (Debian packages); the
 tests are skipped, with the reason, when one is missing.  CHROMIUM and
-CHROMEDRIVER override the binaries' paths.
+CHROMEDRIVER override the binaries' paths.  Shared code: helpers.py and
+conftest.py; htmx, Turbo and Back/Forward: test_navigation.py; the demo
+site itself and the markup: test_site.py.
 """
-import json
 import os
 import shutil
-import sys
-import tempfile
-import time
 
 import pytest
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-TOP = os.path.abspath(os.path.join(HERE, "..", ".."))
-DEMO = os.path.join(TOP, "demo")
-ARTIFACTS = os.path.join(HERE, "artifacts")
-README_SHOT = os.path.join(TOP, "docs", "screenshot.png")
+from helpers import (README_SHOT, VIEWPORT, WAIT, By, NoAlertPresentException,
+                     WebDriverWait, assert_demo_page, assert_messages,
+                     fill_form, flash_cookie_names, lower_keys, messages, missing,
+                     page_json, page_messages_empty, redirects_from,
+                     save_artifact, submit_and_wait, wait_loaded)
 
-# One way to run httpd and one demo configuration, shared with make demo.
-sys.path.insert(0, os.path.join(TOP, "tests", "integration"))
-sys.path.insert(0, DEMO)
-from harness import Httpd  # noqa: E402
-from run_demo import CONF as DEMO_CONF  # noqa: E402
-
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMEDRIVER = os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")
-PHP_CGI = "/usr/lib/cgi-bin/php"
-VIEWPORT = (1100, 750)
-WAIT = 15  # seconds for any page to arrive
-
-try:
-    from selenium import webdriver
-    from selenium.common.exceptions import NoAlertPresentException
-    from selenium.webdriver.chrome.service import Service
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions as EC
-    from selenium.webdriver.support.ui import Select, WebDriverWait
-    SELENIUM_ERROR = None
-except ImportError as e:  # pragma: no cover - depends on the machine
-    SELENIUM_ERROR = str(e)
-
-
-def _missing():
-    why = []
-    if SELENIUM_ERROR:
-        why.append("selenium is not importable (%s; apt-get install python3-selenium)"
-                   % SELENIUM_ERROR)
-    if not os.access(CHROMIUM, os.X_OK):
-        why.append("%s is missing (apt-get install chromium)" % CHROMIUM)
-    if not os.access(CHROMEDRIVER, os.X_OK):
-        why.append("%s is missing (apt-get install chromium-driver)" % CHROMEDRIVER)
-    if not os.path.exists(PHP_CGI):
-        why.append("%s is missing: the demo's flash.php needs php-cgi" % PHP_CGI)
-    return "; ".join(why)
-
-
-pytestmark = pytest.mark.skipif(bool(_missing()), reason=_missing() or "-")
-
-
-def demo_files():
-    """demo/site/* as Httpd files, read the way demo/run_demo.py reads them."""
-    site = os.path.join(DEMO, "site")
-    files = {}
-    for dirpath, _, names in os.walk(site):
-        for n in names:
-            full = os.path.join(dirpath, n)
-            with open(full, "rb") as f:
-                files[os.path.relpath(full, site)] = f.read()
-    return files
-
-
-def age_files(root, days=30):
-    """Give the site's files the age they have on a deployed site.
-
-    Chromium caches a response without Cache-Control/Expires for 10% of its
-    Last-Modified age (heuristic freshness) and then serves it without asking
-    the server.  Files written a second ago would make that window tiny, so a
-    page reused from the cache would depend on how long the run took; a month
-    old makes every run behave the way a real site does."""
-    old = time.time() - days * 86400
-    for dirpath, _, names in os.walk(root):
-        for n in names:
-            os.utime(os.path.join(dirpath, n), (old, old))
-
-
-@pytest.fixture(scope="module")
-def demo():
-    srv = Httpd(DEMO_CONF, files=demo_files(), name="browser",
-                secret=os.urandom(32).hex(), log_level="flashmsg:info")
-    age_files(srv.htdocs)
-    # artifacts are those of the last run only
-    if os.path.isdir(ARTIFACTS):
-        for n in os.listdir(ARTIFACTS):
-            if n.endswith((".png", ".html")):
-                os.remove(os.path.join(ARTIFACTS, n))
-    try:
-        srv.start()
-        yield srv
-    finally:
-        srv.cleanup()
-
-
-@pytest.fixture
-def server(demo):
-    """The demo server, failing the test on an [error] line it logged."""
-    demo.mark_log()
-    demo.expected_errors = []
-    yield demo
-    bad = demo.unexpected_errors()
-    assert not bad, "unexpected error log lines:\n" + "\n".join(bad)
-
-
-def start_chromium(profile):
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = CHROMIUM
-    for arg in ("--no-sandbox", "--headless", "--disable-gpu",
-                "--disable-background-networking", "--disable-dev-shm-usage",
-                "--no-first-run", "--disable-component-update", "--disable-sync",
-                "--user-data-dir=" + profile,
-                "--window-size=%d,%d" % VIEWPORT, "--force-device-scale-factor=1",
-                "--hide-scrollbars", "--lang=en-US"):
-        opts.add_argument(arg)
-    # the network events tell us what the browser itself received
-    opts.set_capability("goog:loggingPrefs", {"performance": "ALL"})
-    drv = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
-    try:
-        drv.set_page_load_timeout(WAIT)
-        # headless Chromium still subtracts room for browser UI from the
-        # window: grow the window until the page itself is VIEWPORT
-        w, h = drv.execute_script("return [window.innerWidth, window.innerHeight]")
-        if (w, h) != VIEWPORT:
-            size = drv.get_window_size()
-            drv.set_window_size(size["width"] + VIEWPORT[0] - w,
-                                size["height"] + VIEWPORT[1] - h)
-    except Exception:
-        drv.quit()
-        raise
-    return drv
-
-
-@pytest.fixture
-def browser(request):
-    profile = tempfile.mkdtemp(prefix="flashmsg-chromium-")
-    drv = None
-    failed_before = request.session.testsfailed
-    try:
-        drv = start_chromium(profile)
-        yield drv
-        if request.session.testsfailed > failed_before:
-            # keep what the browser showed when the test failed (best effort)
-            name = "FAILED-" + safe_name(request.node.name)
-            try:
-                save_artifact(drv, name)
-                with open(os.path.join(ARTIFACTS, name + ".html"), "w") as f:
-                    f.write(drv.page_source)
-            except Exception:
-                pass
-    finally:
-        if drv is not None:
-            drv.quit()
-        shutil.rmtree(profile, ignore_errors=True)
-
-
-# --------------------------------------------------------------- helpers
-
-def safe_name(s):
-    return "".join(c if c.isalnum() or c in "-_." else "-" for c in s)
-
-
-def save_artifact(drv, name):
-    os.makedirs(ARTIFACTS, exist_ok=True)
-    path = os.path.join(ARTIFACTS, name + ".png")
-    assert drv.save_screenshot(path), "screenshot failed"
-    return path
-
-
-def wait_loaded(drv):
-    WebDriverWait(drv, WAIT).until(
-        lambda d: d.execute_script("return document.readyState") == "complete")
-
-
-def submit_and_wait(drv, button):
-    """Click a submit button and wait for the page the redirects end on."""
-    old = drv.find_element(By.TAG_NAME, "html")
-    button.click()
-    WebDriverWait(drv, WAIT).until(EC.staleness_of(old))
-    wait_loaded(drv)
-
-
-def messages(drv):
-    """[(class, text)] of the rendered messages on the current page."""
-    return [(li.get_attribute("class"), li.text)
-            for li in drv.find_elements(By.CSS_SELECTOR, "ul.messages li")]
-
-
-def assert_demo_page(drv):
-    """The page really is the demo's form page (so 'no messages' means it)."""
-    assert drv.find_element(By.TAG_NAME, "h1").text == "Flash messages, done by httpd"
-    assert drv.find_elements(By.CSS_SELECTOR, "form.flash input#text")
-
-
-def page_messages_empty(drv):
-    assert_demo_page(drv)
-    return messages(drv) == []
-
-
-def network(drv):
-    """Chromium's network events since the driver started (the performance
-    log hands each event out once, so they are kept on the driver)."""
-    buf = drv.__dict__.setdefault("_flashmsg_events", [])
-    for entry in drv.get_log("performance"):
-        msg = json.loads(entry["message"])["message"]
-        if msg.get("method", "").startswith("Network."):
-            buf.append(msg)
-    return buf
-
-
-def network_events(drv, method):
-    return [m["params"] for m in network(drv) if m["method"] == method]
-
-
-def redirects_from(drv, path):
-    """The redirect responses the browser received for URLs ending in path."""
-    return [p["redirectResponse"]
-            for p in network_events(drv, "Network.requestWillBeSent")
-            if "redirectResponse" in p
-            and p["redirectResponse"]["url"].split("?")[0].endswith(path)]
-
-
-def from_cache(drv, url):
-    """Whether the last document load of url came out of Chromium's cache
-    without the server seeing a request."""
-    ids = [p["requestId"] for p in network_events(drv, "Network.responseReceived")
-           if p["response"]["url"] == url and p.get("type") == "Document"]
-    if not ids:
-        return False
-    last = [p for p in network_events(drv, "Network.responseReceived")
-            if p["requestId"] == ids[-1]][-1]["response"]
-    served = {p["requestId"] for p in network_events(drv, "Network.requestServedFromCache")}
-    return bool(last.get("fromDiskCache") or ids[-1] in served)
-
-
-def assert_messages(drv, expected):
-    """The page shows exactly `expected` [(class, text)]; when it does not,
-    say whether the server was even asked for it."""
-    got = messages(drv)
-    if got == expected:
-        return
-    why = []
-    if from_cache(drv, drv.current_url):
-        why.append("%s was served from Chromium's HTTP cache: the server never saw "
-                   "the request (a static page without Cache-Control is reused for "
-                   "10%% of its Last-Modified age)" % drv.current_url)
-    if flash_cookie_names(drv):
-        why.append("flashmsg cookies are still set (%s): messages are pending"
-                   % ", ".join(flash_cookie_names(drv)))
-    assert got == expected, "; ".join(why) or None
-
-
-def lower_keys(headers):
-    return {k.lower(): v for k, v in headers.items()}
-
-
-def page_json(drv):
-    """The JSON document Chromium is showing (it renders it inside a <pre>)."""
-    return json.loads(drv.find_element(By.TAG_NAME, "body").text)
-
-
-def cookie_names(drv):
-    return sorted(c["name"] for c in drv.get_cookies())
-
-
-def flash_cookie_names(drv):
-    """The module's cookies the browser holds: one per batch of pending
-    messages, flashmsg.ID (a single "flashmsg" from earlier versions too)."""
-    return [n for n in cookie_names(drv) if n == "flashmsg" or n.startswith("flashmsg.")]
-
-
-def fill_form(drv, text, level):
-    Select(drv.find_element(By.ID, "level")).select_by_visible_text(level)
-    field = drv.find_element(By.ID, "text")
-    field.clear()
-    field.send_keys(text)
-    # what the browser will post is what we typed, byte for byte
-    assert field.get_attribute("value") == text
-    return drv.find_element(By.CSS_SELECTOR, "form.flash button[type=submit]")
+pytestmark = pytest.mark.skipif(bool(missing()), reason=missing() or "-")
 
 
 # ----------------------------------------------------------------- tests
@@ -465,17 +196,19 @@ def test_message_survives_redirect_chain(server, browser):
 
 
 def test_old_link_flashmsgadd_redirect(server, browser):
-    """The demo's "Old link": FlashMsgAdd on a Redirect, no backend at all."""
+    """The demo's "Old link": FlashMsgAdd on a Redirect, no backend at all.
+    A link, so the page it lands on is /index.html, not /index.html? (it was
+    an empty GET form, and Redirect keeps the query)."""
     drv = browser
     drv.get(server.url + "/index.html")
     wait_loaded(drv)
-    submit_and_wait(drv, drv.find_element(
-        By.XPATH, "//button[normalize-space()='Old link (FlashMsgAdd + Redirect)']"))
-    # the empty GET form asks for /moved?, and Redirect keeps the query
-    assert drv.current_url in (server.url + "/index.html", server.url + "/index.html?")
+    link = drv.find_element(By.LINK_TEXT, "Old link (FlashMsgAdd + Redirect)")
+    submit_and_wait(drv, link)
+    assert drv.current_url == server.url + "/index.html"
     assert [h["status"] for h in redirects_from(drv, "/moved")] == [302]
     assert_messages(drv, [("info", "You followed an old link: /moved redirects here, "
                                    "and FlashMsgAdd said so.")])
+    save_artifact(drv, "old-link")
 
 
 def test_readme_screenshot(server, browser):

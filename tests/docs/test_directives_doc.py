@@ -78,11 +78,12 @@ def concat_literals(text):
 
 
 def string_macros():
-    """#define NAME "literal" ... from every header and source."""
+    """#define NAME "literal" ... from every header and source (continued
+    over lines with backslashes, too)."""
     macros = {}
     for path in sources(LITERAL_SOURCE_GLOBS):
         for m in re.finditer(r'^#define\s+(\w+)\s+((?:%s\s*)+)$' % STRING_RE,
-                             strip_comments(read(path)), re.M):
+                             strip_comments(read(path)).replace("\\\n", " "), re.M):
             macros[m.group(1)] = concat_literals(m.group(2))
     return macros
 

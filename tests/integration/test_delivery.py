@@ -225,6 +225,65 @@ def test_htmx_off_or_plain_requests_unchanged(server, client):
     assert texts(client.get(server.url + "/hx/page.html").text) == ["no htmx header"]
 
 
+# A navigation by htmx (boosted, or a history restore) swaps in a whole
+# page: the messages go into it, not into an event nobody may listen to.
+NAVIGATIONS = [dict(HX, **{"HX-Boosted": "true"}),
+               dict(HX, **{"HX-History-Restore-Request": "true"}),
+               {"HX-History-Restore-Request": "true"}]
+
+
+@pytest.mark.parametrize("headers", NAVIGATIONS, ids=["boosted", "restore", "restore-only"])
+def test_htmx_navigation_renders_into_the_page(server, client, headers):
+    flash(server, client, "success: Shown in the swapped-in page")
+    r = client.get(server.url + "/hx/page.html", headers=headers)
+    assert "HX-Trigger" not in r.headers
+    assert texts(r.text) == ["Shown in the swapped-in page"]
+    assert "Max-Age=0" in r.headers["Set-Cookie"]
+    assert texts(client.get(server.url + "/hx/page.html").text) == []
+    # the same response adding a message: in the page too
+    r = client.get(emit_url(server.url, h="X-Flash: info: added now")
+                   .replace("/cgi/", "/hx/"), headers=headers)
+    assert "HX-Trigger" not in r.headers and texts(r.text) == ["added now"]
+
+
+def test_htmx_boosted_error_keeps_messages(server, client):
+    """A boosted request answered with an error is a page that cannot show
+    messages (not 2xx): they stay pending, no event."""
+    r = client.get(emit_url(server.url, status="422", h="X-Flash: error: Try again")
+                   .replace("/cgi/", "/hx/"), headers=NAVIGATIONS[0])
+    assert r.status_code == 422 and "HX-Trigger" not in r.headers
+    assert texts(client.get(server.url + "/page.html").text) == ["Try again"]
+
+
+@pytest.mark.parametrize("status", ["422", "400", "500", "503"])
+def test_htmx_error_response_gets_the_event(server, client, status):
+    """An hx-post answered with an error and X-Flash: the event comes with
+    that answer (htmx fires HX-Trigger for errors too) and the messages,
+    older pending ones included, are consumed."""
+    flash(server, client, "info: from before")
+    r = client.get(emit_url(server.url, status=status, h="X-Flash: error: Name is required",
+                            body="<p>fix the form</p>").replace("/cgi/", "/hx/"),
+                   headers=HX)
+    assert r.status_code == int(status)
+    trig = json.loads(r.headers["HX-Trigger"])
+    assert [(m["level_tag"], m["message"]) for m in trig["flashmsg"]["messages"]] == \
+        [("info", "from before"), ("error", "Name is required")]
+    assert r.text == "<p>fix the form</p>"
+    assert r.headers["Cache-Control"] == "private, no-store"
+    assert "Max-Age=0" in r.headers["Set-Cookie"]
+    assert texts(client.get(server.url + "/page.html").text) == []
+
+
+def test_htmx_error_from_httpd_gets_pending_messages(server, client):
+    """httpd's own 404 to an htmx request: the pending messages as an event."""
+    flash(server, client, "info: still here")
+    r = client.get(server.url + "/hx/missing.html", headers=HX)
+    assert r.status_code == 404
+    trig = json.loads(r.headers["HX-Trigger"])
+    assert [m["message"] for m in trig["flashmsg"]["messages"]] == ["still here"]
+    assert texts(client.get(server.url + "/page.html").text) == []
+
+
 def test_expose_is_bounded_and_consumes_only_what_was_exposed(make_server, client):
     """What goes to the backend as a request header stays below 8000 bytes
     of JSON (typical header limits); what does not fit is not exposed, and

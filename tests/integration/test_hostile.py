@@ -329,11 +329,15 @@ def test_xss_payloads_render_inertly(server, client):
     r = client.get(emit_url(server.url, h="X-Flash: " + ", ".join(members), body=body))
     parser = Tags()
     parser.feed(r.text)
-    # only our own markup: one ul, one li per payload, class attributes only
-    assert [t for t, _ in parser.tags] == ["html", "body", "ul"] + ["li"] * len(XSS)
-    for tag, attrs in parser.tags[3:]:
+    # only our own markup: the live region, one ul, one li per payload,
+    # class attributes only
+    assert [t for t, _ in parser.tags] == ["html", "body", "div", "ul"] + ["li"] * len(XSS)
+    assert dict(parser.tags[2][1]) == {
+        "class": "flashmsg", "role": "status", "aria-live": "assertive",
+        "data-turbo-temporary": None, "data-hx-history": "false"}
+    for tag, attrs in parser.tags[4:]:
         assert [a for a, _ in attrs] == ["class"]
     assert parser.items == XSS
-    classes = [dict(a)["class"] for t, a in parser.tags[3:]]
+    classes = [dict(a)["class"] for t, a in parser.tags[4:]]
     assert classes == [p + " error" for p in XSS]
     assert r.text.count("<!--FLASH_MESSAGES-->") == 0

@@ -15,6 +15,11 @@ static const char *render(const fm_template *t, const fm_message *m, int n)
     return s;
 }
 
+/* Django's ul.messages inside a polite live region that history caches
+ * leave out. */
+#define LIVE_REGION(live) "<div class=\"flashmsg\" role=\"status\" " \
+    "aria-live=\"" live "\" data-turbo-temporary data-hx-history=\"false\">"
+
 START_TEST(default_markup_is_djangos)
 {
     fm_template *t;
@@ -23,9 +28,27 @@ START_TEST(default_markup_is_djangos)
     m[1] = fx_msg(FM_DEBUG, "Dbg", "extra-tag", 0);
     ck_assert_ptr_null(fm_template_compile(ut_pool, FM_DEFAULT_ITEM,
                                            FM_DEFAULT_WRAPPER, &t));
-    ck_assert_str_eq(render(t, m, 2),
+    ck_assert_str_eq(render(t, m, 2), LIVE_REGION("polite")
                      "<ul class=\"messages\"><li class=\"success\">Saved</li>"
-                     "<li class=\"extra-tag debug\">Dbg</li></ul>");
+                     "<li class=\"extra-tag debug\">Dbg</li></ul></div>");
+}
+END_TEST
+
+/* %{live}: assertive as soon as one message is an error (or above). */
+START_TEST(live_is_assertive_for_errors)
+{
+    fm_template *t;
+    fm_message m[3];
+    m[0] = fx_msg(FM_WARNING, "W", "", 0);
+    m[1] = fx_msg(FM_ERROR, "E", "", 0);
+    m[2] = fx_msg(55, "Critical", "", 0);
+    ck_assert_ptr_null(fm_template_compile(ut_pool, "%{level};", "<p aria-live=\"%{live}\">%{items}</p>", &t));
+    ck_assert_str_eq(render(t, m, 1), "<p aria-live=\"polite\">30;</p>");
+    ck_assert_str_eq(render(t, m, 2), "<p aria-live=\"assertive\">30;40;</p>");
+    ck_assert_str_eq(render(t, m + 2, 1), "<p aria-live=\"assertive\">55;</p>");
+    ck_assert_str_eq(render(t, NULL, 0), "<p aria-live=\"polite\"></p>");
+    /* a wrapper variable only */
+    ck_assert_ptr_nonnull(fm_template_compile(ut_pool, "%{live}", NULL, &t));
 }
 END_TEST
 
@@ -129,7 +152,8 @@ START_TEST(no_messages_renders_wrapper_only)
     fm_template *t;
     ck_assert_ptr_null(fm_template_compile(ut_pool, FM_DEFAULT_ITEM,
                                            FM_DEFAULT_WRAPPER, &t));
-    ck_assert_str_eq(render(t, NULL, 0), "<ul class=\"messages\"></ul>");
+    ck_assert_str_eq(render(t, NULL, 0),
+                     LIVE_REGION("polite") "<ul class=\"messages\"></ul></div>");
 }
 END_TEST
 
@@ -473,6 +497,7 @@ Suite *template_suite(void)
     tcase_add_test(tc, many_readings);
     tcase_add_test(tc, compile_errors);
     tcase_add_test(tc, no_messages_renders_wrapper_only);
+    tcase_add_test(tc, live_is_assertive_for_errors);
     tcase_add_test(tc, file_text_with_markers);
     tcase_add_test(tc, many_messages);
     tcase_add_test(tc, ascii_rendering_for_other_charsets);

@@ -11,12 +11,15 @@
 
 #include "glue.h"
 #include "store/store.h"
+#include "filters/filters.h"
 #include "../../common/fixtures.h"
 
 #define PH "<!--FLASH_MESSAGES-->"
 /* The two pending messages below, in the default template. */
-#define BLOCK "<ul class=\"messages\"><li class=\"success\">Saved.</li>" \
-              "<li class=\"sticky warning\">Disk &lt;almost&gt; full</li></ul>"
+#define BLOCK "<div class=\"flashmsg\" role=\"status\" aria-live=\"polite\" " \
+              "data-turbo-temporary data-hx-history=\"false\">" \
+              "<ul class=\"messages\"><li class=\"success\">Saved.</li>" \
+              "<li class=\"sticky warning\">Disk &lt;almost&gt; full</li></ul></div>"
 /* FlashMsg On with the key the test cookies are made with. */
 #define ON "FlashMsg", "On", NULL, "FlashMsgSecret", FX_SECRET_A, NULL
 
@@ -265,8 +268,10 @@ START_TEST(response_header_messages_rendered)
     apr_table_setn(r->headers_out, "X-Flash", "success: Welcome back");
     ck_assert_int_eq(ft_send_pieces(env, "<html>" PH "</html>", 3, 1),
                      APR_SUCCESS);
-    assert_body(env, "<html><ul class=\"messages\"><li class=\"success\">"
-                "Welcome back</li></ul></html>");
+    assert_body(env, "<html><div class=\"flashmsg\" role=\"status\" "
+                "aria-live=\"polite\" data-turbo-temporary "
+                "data-hx-history=\"false\"><ul class=\"messages\">"
+                "<li class=\"success\">Welcome back</li></ul></div></html>");
     ck_assert_ptr_null(apr_table_get(r->headers_out, "X-Flash"));
     ck_assert_int_eq(fm_store_pending(r)->nelts, 0);
     ck_assert(fm_store_flags(r) & FM_STORE_RENDERED);
@@ -291,6 +296,60 @@ START_TEST(configured_placeholder_and_template)
 }
 END_TEST
 
+/* FlashMsgHistoryGuard: the marker before each rendered block, the
+ * constant script after it; a nonce from the request's environment. */
+#define GUARDED_TMPL "FlashMsgTemplate", "<b>%{message}</b>", NULL
+#define GUARDED(attr) FM_GUARD_MARK "<b>Saved.</b><b>Disk &lt;almost&gt; full</b>" \
+                      "<script" attr ">" FM_GUARD_SCRIPT "</script>"
+
+START_TEST(history_guard_after_each_block)
+{
+    ft_env *env = ft_env_make(tp, ON, GUARDED_TMPL,
+                              "FlashMsgHistoryGuard", "On", NULL, NULL);
+    request_rec *r = page_with_pending(env);
+
+    ck_assert_int_eq(ft_send_pieces(env, "x" PH "y" PH "z", 2, 1),
+                     APR_SUCCESS);
+    assert_body(env, "x" GUARDED("") "y" GUARDED("") "z");
+    assert_rendered(r);
+}
+END_TEST
+
+START_TEST(history_guard_nonce_from_environment)
+{
+    ft_env *env = ft_env_make(tp, ON, GUARDED_TMPL, "FlashMsgHistoryGuard",
+                              "On", "CSP_NONCE", NULL, NULL);
+    request_rec *r = page_with_pending(env);
+
+    apr_table_setn(r->subprocess_env, "CSP_NONCE", "rAnd0m+/_-=");
+    ck_assert_int_eq(ft_send_pieces(env, "x" PH "y", 0, 1), APR_SUCCESS);
+    assert_body(env, "x" GUARDED(" nonce=\"rAnd0m+/_-=\"") "y");
+    assert_rendered(r);
+}
+END_TEST
+
+/* No nonce, or one that is not a nonce: the messages without the script
+ * (the browser would refuse it), and a warning. */
+START_TEST(history_guard_without_usable_nonce)
+{
+    static const char *const bad[] = { NULL, "", "a\"><script>x", NULL };
+    int i;
+    for (i = 0; i < 3; i++) {
+        ft_env *env = ft_env_make(tp, ON, GUARDED_TMPL, "FlashMsgHistoryGuard",
+                                  "On", "CSP_NONCE", NULL, NULL);
+        request_rec *r = page_with_pending(env);
+        ft_log_reset();
+        if (bad[i])
+            apr_table_setn(r->subprocess_env, "CSP_NONCE", bad[i]);
+        ck_assert_int_eq(ft_send_pieces(env, "x" PH "y", 0, 1), APR_SUCCESS);
+        assert_body(env, "x<b>Saved.</b><b>Disk &lt;almost&gt; full</b>y");
+        assert_rendered(r);
+        ck_assert(ft_log_has(APLOG_WARNING, i == 2 ? "CSP_NONCE is not a CSP nonce"
+                                              : "no nonce in CSP_NONCE"));
+    }
+}
+END_TEST
+
 Suite *inject_filter_suite(void)
 {
     Suite *s = suite_create("inject_filter");
@@ -307,6 +366,9 @@ Suite *inject_filter_suite(void)
     tcase_add_test(tc, nothing_pending_filter_leaves);
     tcase_add_test(tc, response_header_messages_rendered);
     tcase_add_test(tc, configured_placeholder_and_template);
+    tcase_add_test(tc, history_guard_after_each_block);
+    tcase_add_test(tc, history_guard_nonce_from_environment);
+    tcase_add_test(tc, history_guard_without_usable_nonce);
     suite_add_tcase(s, tc);
     return s;
 }
