@@ -1,10 +1,12 @@
 """Framework recipes of conf/examples/, run for real behind mod_proxy_http:
-Flask (flask_flashmsg.py, flask_app.py, flask.conf) and Django
+Flask (flask_flashmsg.py, flask_app.py, flask.conf), Express
+(express_flashmsg.js, express_app.js, express.conf) and Django
 (django_flashmsg.py, django.conf).  The helpers, apps and httpd snippets are
 used as written (only ports and the key path replaced), so a broken recipe
 fails here.
 """
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -88,6 +90,52 @@ def test_flask_message_on_the_same_page(make_server, flask_app, client):
     no_flash_header(r)
     assert rendered(r.text) == [("error", "Please enter your name.")]
     assert texts(client.get(srv.url + "/").text) == []
+
+
+# ---------------------------------------------------------------------------
+# Express (express_flashmsg.js; express_app.js runs on node's http module
+# when Express is not installed: the middleware is the same)
+
+@pytest.fixture(scope="module")
+def express_app():
+    node = shutil.which("node") or shutil.which("nodejs")
+    if not node:
+        pytest.skip("node is not installed (Debian: apt-get install nodejs)")
+    port = free_port()
+    app = Backend("express", [node, os.path.join(EXAMPLES, "express_app.js"), str(port)],
+                  port, cwd=EXAMPLES)
+    try:
+        yield app.wait_ready()
+    finally:
+        app.stop()
+
+
+def test_express_middleware_header(express_app):
+    r = requests.post(express_app.url + "/", data={"name": NAME}, allow_redirects=False)
+    assert r.status_code == 303
+    assert r.raw.headers.getlist("X-Flash") == [
+        '%"Saved: %22Zo%c3%ab %22the%22 \\ one%22";level=success, '
+        '"Your profile is visible to everyone.";level=info;tags="privacy"']
+    r = requests.post(express_app.url + "/", data={"name": 'A "quoted" \\ name'},
+                      allow_redirects=False)
+    assert r.headers["X-Flash"].startswith(r'"Saved: \"A \"quoted\" \\ name\"";level=success, ')
+
+
+@pytest.mark.parametrize("name", [NAME, 'A "quoted" \\ name'])
+def test_express_post_redirect_shows_once(make_server, express_app, client, name):
+    srv = serve(make_server, lambda srv: example_conf(
+        "express.conf", srv, {"127.0.0.1:3000": "127.0.0.1:%d" % express_app.port}),
+        modules=["proxy", "proxy_http"], secret=None)
+    r = client.post(srv.url + "/", data={"name": name}, allow_redirects=False)
+    assert r.status_code == 303
+    no_flash_header(r)
+    r = client.get(srv.url + r.headers["Location"])
+    r.encoding = "utf-8"
+    assert rendered(r.text) == [("success", 'Saved: "%s"' % name),
+                                ("privacy info", "Your profile is visible to everyone.")]
+    assert texts(client.get(srv.url + "/").text) == []
+    r = client.post(srv.url + "/", data={"name": ""})
+    assert rendered(r.text) == [("error", "Please enter your name.")]
 
 
 # ---------------------------------------------------------------------------
