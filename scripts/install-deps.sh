@@ -40,6 +40,8 @@ PKGS=(
   libapache2-mod-security2 modsecurity-crs openssl
   # socache storage on a shared engine (tests/integration/test_socache.py)
   redis-server memcached
+  # framework recipes of conf/examples/ (tests/integration/test_recipes.py)
+  python3-flask python3-django
 )
 # "bench" adds what make bench needs.
 if [ "${1:-}" = bench ]; then
