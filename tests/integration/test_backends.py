@@ -38,7 +38,7 @@ FCGI_BROKE = r"\[proxy_fcgi:error\].*(AH01067|AH01075)"
 class Backend:
     """A backend process listening on a loopback port; stopped by its pid."""
 
-    def __init__(self, name, argv, port, cwd=None):
+    def __init__(self, name, argv, port, cwd=None, env=None):
         self.name = name
         self.port = port
         self.url = "http://127.0.0.1:%d" % port
@@ -46,7 +46,8 @@ class Backend:
                                              suffix=".log", dir="/tmp")
         with os.fdopen(fd, "w") as log:
             self.proc = subprocess.Popen(argv, cwd=cwd, stdin=subprocess.DEVNULL,
-                                         stdout=log, stderr=subprocess.STDOUT)
+                                         stdout=log, stderr=subprocess.STDOUT,
+                                         env=env)
 
     def log(self):
         with open(self.log_path, errors="replace") as f:

@@ -15,7 +15,7 @@ import pytest
 import requests
 
 from conftest import has_flash, rendered, texts
-from harness import free_port
+from harness import TOP, free_port
 from test_backends import EXAMPLES, Backend, example_conf, no_flash_header, serve
 
 
@@ -93,17 +93,22 @@ def test_flask_message_on_the_same_page(make_server, flask_app, client):
 
 
 # ---------------------------------------------------------------------------
-# Express (express_flashmsg.js; express_app.js runs on node's http module
-# when Express is not installed: the middleware is the same)
+# Express (express_flashmsg.js on the real Express, pinned in
+# tests/browser/vendor/package.json and installed by make deps into
+# build/npm; express_app.js falls back to node's http module elsewhere)
 
 @pytest.fixture(scope="module")
 def express_app():
     node = shutil.which("node") or shutil.which("nodejs")
     if not node:
         pytest.skip("node is not installed (Debian: apt-get install nodejs)")
+    modules = os.path.join(TOP, "build", "npm", "node_modules")
+    assert os.path.isdir(os.path.join(modules, "express")), \
+        "express is missing from build/npm: run make deps"
     port = free_port()
+    env = dict(os.environ, NODE_PATH=modules)
     app = Backend("express", [node, os.path.join(EXAMPLES, "express_app.js"), str(port)],
-                  port, cwd=EXAMPLES)
+                  port, cwd=EXAMPLES, env=env)
     try:
         yield app.wait_ready()
     finally:
@@ -112,6 +117,7 @@ def express_app():
 
 def test_express_middleware_header(express_app):
     r = requests.post(express_app.url + "/", data={"name": NAME}, allow_redirects=False)
+    assert r.headers.get("X-Powered-By") == "Express"     # the real thing
     assert r.status_code == 303
     assert r.raw.headers.getlist("X-Flash") == [
         '%"Saved: %22Zo%c3%ab %22the%22 \\ one%22";level=success, '
