@@ -45,7 +45,7 @@ PKGS=(
 )
 # "bench" adds what make bench needs.
 if [ "${1:-}" = bench ]; then
-  PKGS+=(wrk nginx-light gnuplot-nox curl)
+  PKGS+=(wrk nginx-light gnuplot-nox curl nghttp2-client)
 fi
 missing=()
 for p in "${PKGS[@]}"; do
