@@ -66,6 +66,39 @@ int fm_cookie_present(request_rec *r)
                          r->headers_in, "Cookie", NULL);
 }
 
+/* Up to this many cookies of ours, duplicates are found by comparing with
+ * the earlier ones; more (a hostile header) go through a hash so the work
+ * stays linear.  Hashing whole values costs more than the comparisons for
+ * the usual one to three cookies. */
+#define FM_FEW_COOKIES 8
+
+/* Was `key` (name, or name=value) met before in this request?  `count` is
+ * how many candidates there are in all; `earlier` lists the earlier keys'
+ * owners for the comparison. */
+static int met_before(apr_pool_t *p, apr_hash_t **index, int count,
+                      const char *name, const char *value,
+                      const fm_cookie_pair *earlier, int n_earlier)
+{
+    int j;
+    if (count <= FM_FEW_COOKIES) {
+        for (j = 0; j < n_earlier; j++)
+            if (!strcmp(earlier[j].name, name)
+                && (!value || !strcmp(earlier[j].value, value)))
+                return 1;
+        return 0;
+    }
+    {
+        const char *key = value ? apr_pstrcat(p, name, "=", value, NULL)
+                                : name;
+        if (!*index)
+            *index = apr_hash_make(p);
+        if (apr_hash_get(*index, key, APR_HASH_KEY_STRING))
+            return 1;
+        apr_hash_set(*index, key, APR_HASH_KEY_STRING, key);
+        return 0;
+    }
+}
+
 /* Rejected values are logged, a few of them: junk can come by the dozen. */
 #define FM_REJECTS_LOGGED 3
 
@@ -82,7 +115,8 @@ unsigned fm_cookie_read(request_rec *r, apr_array_header_t *msgs,
     fm_budget b;
     const char *base;
     apr_array_header_t *pairs;
-    apr_hash_t *seen, *names;
+    apr_hash_t *seen = NULL, *names = NULL;
+    apr_array_header_t *valid_names;
     const char *why[FM_REJECTS_LOGGED];
     apr_size_t why_len[FM_REJECTS_LOGGED];
     unsigned all_flags = 0;
@@ -101,12 +135,12 @@ unsigned fm_cookie_read(request_rec *r, apr_array_header_t *msgs,
         return 0;
     }
     held->batches = apr_array_make(r->pool, pairs->nelts, sizeof(fm_batch));
-    held->rejected = apr_array_make(r->pool, 1, sizeof(const char *));
-    seen = apr_hash_make(r->pool);
-    names = apr_hash_make(r->pool);
+    /* (only needed to spot a name sent twice) */
+    valid_names = pairs->nelts > 1 ? apr_array_make(r->pool, pairs->nelts,
+                                                    sizeof(fm_cookie_pair))
+                                   : NULL;
     for (i = 0; i < pairs->nelts; i++) {
         const fm_cookie_pair *c = &APR_ARRAY_IDX(pairs, i, fm_cookie_pair);
-        const char *both = apr_pstrcat(r->pool, c->name, "=", c->value, NULL);
         fm_codec_opts o = b.opts;
         fm_batch *batch;
         apr_array_header_t *got;
@@ -114,9 +148,9 @@ unsigned fm_cookie_read(request_rec *r, apr_array_header_t *msgs,
         int expired = 0, key_index = 0;
         fm_decode_status ds;
 
-        if (apr_hash_get(seen, both, APR_HASH_KEY_STRING))
+        if (met_before(r->pool, &seen, pairs->nelts, c->name, c->value,
+                       (const fm_cookie_pair *)pairs->elts, i))
             continue;           /* the same cookie twice counts once */
-        apr_hash_set(seen, both, APR_HASH_KEY_STRING, both);
         o.cookie_name = c->name;
         got = apr_array_make(msgs->pool, 2, sizeof(fm_message));
         ds = fm_cookie_decode(msgs->pool, sc->keys, &o, c->value,
@@ -131,6 +165,9 @@ unsigned fm_cookie_read(request_rec *r, apr_array_header_t *msgs,
                 why_len[rejected] = strlen(c->value);
             }
             rejected++;
+            if (!held->rejected)
+                held->rejected = apr_array_make(r->pool, 1,
+                                                sizeof(const char *));
             APR_ARRAY_PUSH(held->rejected, const char *) = c->name;
             continue;
         }
@@ -139,7 +176,7 @@ unsigned fm_cookie_read(request_rec *r, apr_array_header_t *msgs,
         batch = apr_array_push(held->batches);
         batch->name = c->name;
         batch->msgs = got;
-        batch->size = strlen(both) + 2;
+        batch->size = strlen(c->name) + strlen(c->value) + 3;  /* "=", "; " */
         batch->keep = !expired;
         batch->ref = NULL;
         batch->unavailable = 0;
@@ -168,14 +205,18 @@ unsigned fm_cookie_read(request_rec *r, apr_array_header_t *msgs,
                           "cookie verified with old key %d", key_index + 1);
         /* Two valid values under one name (say, after FlashMsgCookieDomain
          * changed) cannot be told apart by a deletion: rewrite both. */
-        if (apr_hash_get(names, c->name, APR_HASH_KEY_STRING)) {
+        if (valid_names
+            && met_before(r->pool, &names, pairs->nelts, c->name, NULL,
+                          (const fm_cookie_pair *)valid_names->elts,
+                          valid_names->nelts)) {
             for (int j = 0; j < held->batches->nelts; j++)
                 if (!strcmp(APR_ARRAY_IDX(held->batches, j, fm_batch).name,
                             c->name))
                     APR_ARRAY_IDX(held->batches, j, fm_batch).keep = 0;
             held->stale = 1;
         }
-        apr_hash_set(names, c->name, APR_HASH_KEY_STRING, c->name);
+        if (valid_names)
+            APR_ARRAY_PUSH(valid_names, fm_cookie_pair) = *c;
     }
     for (i = 0; i < rejected && i < FM_REJECTS_LOGGED; i++)
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, FM_LOGPFX
