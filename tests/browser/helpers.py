@@ -32,7 +32,8 @@ NONCE = os.urandom(16).hex()
 try:
     from selenium import webdriver
     from selenium.common.exceptions import (NoAlertPresentException,  # noqa: F401
-                                            StaleElementReferenceException)
+                                            StaleElementReferenceException,
+                                            WebDriverException)
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as EC
@@ -124,33 +125,58 @@ def wait_for(drv, what, cond, timeout=WAIT):
     """Wait until cond(drv) is true; fail saying what was awaited."""
     try:
         # pages that Turbo or htmx swap replace elements under our feet
-        WebDriverWait(drv, timeout, ignored_exceptions=[StaleElementReferenceException]
+        # (chromedriver reports some stale nodes as a plain WebDriverException,
+        # "Node with given id does not belong to the document": retried too)
+        WebDriverWait(drv, timeout, ignored_exceptions=[StaleElementReferenceException,
+                                                        WebDriverException]
                       ).until(lambda d: cond(d))
     except Exception:
         raise AssertionError("waited %ds for %s; the page is %s (%r)"
                              % (timeout, what, drv.current_url, drv.title))
 
 
+def _replaced(element):
+    """A wait condition: element no longer belongs to the page.  Chromedriver
+    says so either as StaleElementReferenceException or, while a navigation
+    is under way, as "Node with given id does not belong to the document"."""
+    def check(_):
+        try:
+            element.is_enabled()
+            return False
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException as e:
+            if "does not belong to the document" in str(e):
+                return True
+            raise
+    return check
+
+
 def submit_and_wait(drv, button):
     """Click a submit button and wait for the page the redirects end on."""
     old = drv.find_element(By.TAG_NAME, "html")
     button.click()
-    WebDriverWait(drv, WAIT).until(EC.staleness_of(old))
+    WebDriverWait(drv, WAIT).until(_replaced(old))
     wait_loaded(drv)
+
+
+# Lists are read in one script call: Turbo and htmx swap the document while
+# a test looks, and element handles taken before a swap go stale ("Node
+# with given id does not belong to the document").
+_ITEMS = ("return Array.from(document.querySelectorAll(arguments[0]))"
+          ".filter(li => !arguments[1] || !li.closest('#toasts'))"
+          ".map(li => [li.getAttribute('class') || '', li.innerText.trim()])")
 
 
 def messages(drv):
     """[(class, text)] of the messages httpd rendered into the current page
     (the toasts of htmx.html, made by a script, are not among them)."""
-    return [(li.get_attribute("class"), li.text)
-            for li in drv.find_elements(By.CSS_SELECTOR, "ul.messages li")
-            if not li.find_elements(By.XPATH, "ancestor::*[@id='toasts']")]
+    return [tuple(x) for x in drv.execute_script(_ITEMS, "ul.messages li", True)]
 
 
 def toasts(drv):
     """[(class, text)] of the messages htmx.html's toasts.js shows."""
-    return [(li.get_attribute("class"), li.text)
-            for li in drv.find_elements(By.CSS_SELECTOR, "#toasts li")]
+    return [tuple(x) for x in drv.execute_script(_ITEMS, "#toasts li", False)]
 
 
 def h1(drv):

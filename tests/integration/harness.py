@@ -189,11 +189,33 @@ class Httpd:
                                    (self.proc.returncode, out, self.read_log()))
             try:
                 with socket.create_connection(("127.0.0.1", self.port), 0.2):
+                    self._wait_for_cgid()
                     return self
             except OSError:
                 time.sleep(0.05)
         self.stop()
         raise RuntimeError("apache2 did not listen on %d" % self.port)
+
+    def _wait_for_cgid(self, timeout=10):
+        """mod_cgid's daemon makes its socket and then hands it to the User
+        (www-data); the listener accepts before that, and a CGI request in
+        between fails with 'Permission denied ... unable to connect to cgi
+        daemon'.  Wait until the socket is handed over."""
+        if os.geteuid() != 0 or "mod_cgid.so" not in self.config:
+            return
+        import glob
+        import pwd
+        # (mod_cgid names it ScriptSock + "." + the daemon's pid)
+        socks = os.path.join(self.root, "run", "cgid.sock*")
+        uid = pwd.getpwnam("www-data").pw_uid
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            try:
+                if any(os.stat(p).st_uid == uid for p in glob.glob(socks)):
+                    return
+            except FileNotFoundError:
+                pass
+            time.sleep(0.02)
 
     def stop(self):
         if self.proc and self.proc.poll() is None:
