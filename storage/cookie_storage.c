@@ -193,13 +193,7 @@ unsigned fm_cookie_read(request_rec *r, apr_array_header_t *msgs,
             continue;
         }
         apr_array_cat(msgs, got);
-        if (expired) {
-            fm_count(FM_C_DROPPED_AGE, expired);
-            ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, FM_LOGPFX
-                          "%d message(s) expired (FlashMsgMaxAge) for %s",
-                          expired, r->uri);
-            held->stale = 1;
-        }
+        fm_storage_expired(r, held, expired);
         if (key_index > 0)
             ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, FM_LOGPFX
                           "cookie verified with old key %d", key_index + 1);
@@ -413,7 +407,7 @@ void fm_cookie_plan_make_room(fm_cookie_plan *plan, const fm_budget *b,
     }
 }
 
-static int kept(const fm_cookie_plan *plan, const fm_batch *bt)
+int fm_cookie_plan_keeps(const fm_cookie_plan *plan, const fm_batch *bt)
 {
     int i;
     for (i = 0; i < plan->kept->nelts; i++)
@@ -455,7 +449,7 @@ void fm_cookie_plan_write(request_rec *r, const fm_held *held,
     for (i = 0; held->batches && i < held->batches->nelts; i++) {
         const fm_batch *bt = &APR_ARRAY_IDX(held->batches, i, fm_batch);
         /* (a name sent twice is deleted once) */
-        if (!kept(plan, bt) && !sent_twice_before(held, i))
+        if (!fm_cookie_plan_keeps(plan, bt) && !sent_twice_before(held, i))
             delete_cookie(r, bt->name);
     }
     if (held->rejected && (!held->batches || !held->batches->nelts))

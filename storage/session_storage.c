@@ -91,13 +91,7 @@ void fm_session_read(request_rec *r, apr_array_header_t *msgs,
         held->stale = 1;
         return;
     }
-    if (expired) {
-        fm_count(FM_C_DROPPED_AGE, expired);
-        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, FM_LOGPFX
-                      "%d message(s) expired (FlashMsgMaxAge) for %s",
-                      expired, r->uri);
-        held->stale = 1;
-    }
+    fm_storage_expired(r, held, expired);
     ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, FM_LOGPFX
                   "%d pending message(s) loaded from the session for %s",
                   msgs->nelts - before, r->uri);

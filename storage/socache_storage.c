@@ -308,9 +308,8 @@ static int read_entry(request_rec *r, fm_held *held, fm_batch *bt,
         return 0;
     }
     if (expired) {
-        fm_count(FM_C_DROPPED_AGE, expired);
+        fm_storage_expired(r, held, expired);
         bt->keep = 0;
-        held->stale = 1;
     }
     apr_array_cat(msgs, bt->msgs);
     return bt->msgs->nelts;
@@ -344,15 +343,6 @@ static void socache_load(request_rec *r, apr_array_header_t *msgs,
                       "%d pending message(s) loaded from the cache", got);
 }
 
-static int kept(const fm_cookie_plan *plan, const fm_batch *bt)
-{
-    int i;
-    for (i = 0; i < plan->kept->nelts; i++)
-        if (APR_ARRAY_IDX(plan->kept, i, const fm_batch *) == bt)
-            return 1;
-    return 0;
-}
-
 /* Remove the entries of the references read and not kept: shown, or
  * replaced.  A reference sent twice is removed once. */
 static void remove_shown(request_rec *r, const fm_held *held,
@@ -363,7 +353,7 @@ static void remove_shown(request_rec *r, const fm_held *held,
         const fm_batch *bt = &APR_ARRAY_IDX(held->batches, i, fm_batch);
         apr_status_t rv;
         int j, twice = 0;
-        if (!bt->ref || bt->unavailable || kept(plan, bt))
+        if (!bt->ref || bt->unavailable || fm_cookie_plan_keeps(plan, bt))
             continue;
         for (j = 0; j < i; j++) {
             const fm_batch *o = &APR_ARRAY_IDX(held->batches, j, fm_batch);

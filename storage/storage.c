@@ -98,3 +98,14 @@ void fm_storage_confirm(request_rec *r, const apr_array_header_t *msgs,
                       "error) for %s: %d message(s) lost", r->uri, n);
     }
 }
+
+void fm_storage_expired(request_rec *r, fm_held *held, int expired)
+{
+    if (!expired)
+        return;
+    fm_count(FM_C_DROPPED_AGE, expired);
+    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, FM_LOGPFX
+                  "%d message(s) expired (FlashMsgMaxAge) for %s", expired,
+                  r->uri);
+    held->stale = 1;    /* what the client holds must be rewritten */
+}

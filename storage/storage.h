@@ -63,6 +63,9 @@ void fm_storage_save(request_rec *r, const apr_array_header_t *msgs,
  * (fallback), put them there.  msgs: what was saved. */
 void fm_storage_confirm(request_rec *r, const apr_array_header_t *msgs,
                         const fm_held *held);
+/* A storage found `expired` messages past FlashMsgMaxAge: count, log,
+ * and mark what the client holds for rewriting. */
+void fm_storage_expired(request_rec *r, fm_held *held, int expired);
 /* Could the client have pending messages?  No decoding, no allocation. */
 int fm_storage_may_hold(request_rec *r);
 /* Does the request carry our cookie?  No allocation. */
@@ -105,6 +108,8 @@ void fm_cookie_plan_make(request_rec *r, const apr_array_header_t *list,
                          const fm_held *held, fm_cookie_plan *plan);
 /* Bytes left in b for the value of one new cookie. */
 apr_size_t fm_cookie_plan_room(const fm_cookie_plan *plan, const fm_budget *b);
+/* Does the plan keep cookie bt as it is? */
+int fm_cookie_plan_keeps(const fm_cookie_plan *plan, const fm_batch *bt);
 /* Give up the oldest kept cookies until a new value of `need` bytes fits. */
 void fm_cookie_plan_make_room(fm_cookie_plan *plan, const fm_budget *b,
                               apr_size_t need);
