@@ -394,3 +394,20 @@ class BrowserJar:
                 self.cookies.pop(name, None)
             else:
                 self.cookies[name] = value
+
+
+def tab_add(srv, jar, text, level="info"):
+    """A tab's form handler adds a message and redirects (not followed),
+    with the cookies of jar (a BrowserJar)."""
+    r = requests.get(emit_url(srv.url, status="303", location="/plain.html",
+                              h="X-Flash: %s: %s" % (level, text)),
+                     headers={"Cookie": jar.header()}, allow_redirects=False)
+    assert r.status_code == 303, r.text[:300]
+    return r
+
+
+def tab_show(srv, jar):
+    """A tab loads a page with the placeholder, with the cookies of jar."""
+    r = requests.get(srv.url + "/page.html", headers={"Cookie": jar.header()})
+    assert r.status_code == 200, r.text[:300]
+    return r

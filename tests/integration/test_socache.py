@@ -10,25 +10,12 @@ import time
 import pytest
 import requests
 
-from conftest import BrowserJar, emit_url, texts, SITE
+from conftest import BrowserJar, texts, SITE
+from conftest import tab_add as add, tab_show as show
 from engines import Redis, Memcached, available
 from harness import Httpd, SECRET
 
 SHMCB = "FlashMsgStorage socache\nFlashMsgSocache shmcb\n"
-
-
-def add(srv, jar, text, level="info"):
-    r = requests.get(emit_url(srv.url, status="303", location="/plain.html",
-                              h="X-Flash: %s: %s" % (level, text)),
-                     headers={"Cookie": jar.header()}, allow_redirects=False)
-    assert r.status_code == 303, r.text[:300]
-    return r
-
-
-def show(srv, jar):
-    r = requests.get(srv.url + "/page.html", headers={"Cookie": jar.header()})
-    assert r.status_code == 200
-    return r
 
 
 def refs(jar):
@@ -100,31 +87,8 @@ def test_forged_and_moved_references_are_refused(make_server):
     assert texts(show(srv, jar).text) == ["mine"]
 
 
-@pytest.mark.parametrize("order", ["add-answer-first", "show-answer-first"])
-def test_two_tabs_add_and_show_in_parallel(make_server, order):
-    srv = make_server(SHMCB, modules=["socache_shmcb"])
-    jar = BrowserJar()
-    jar.apply(add(srv, jar, "first"))
-    a = add(srv, jar, "second")
-    b = show(srv, jar)
-    assert texts(b.text) == ["first"]
-    for r in ([a, b] if order == "add-answer-first" else [b, a]):
-        jar.apply(r)
-    r = show(srv, jar)
-    assert texts(r.text) == ["second"]
-    jar.apply(r)
-    assert texts(show(srv, jar).text) == []
-
-
-@pytest.mark.parametrize("order", ["one-first", "other-first"])
-def test_two_tabs_two_shows_nothing_comes_back(make_server, order):
-    srv = make_server(SHMCB, modules=["socache_shmcb"])
-    jar = BrowserJar()
-    jar.apply(add(srv, jar, "once"))
-    a, b = show(srv, jar), show(srv, jar)
-    for r in ([a, b] if order == "one-first" else [b, a]):
-        jar.apply(r)
-    assert texts(show(srv, jar).text) == []
+# The two-tab race for socache storage: tests/integration/test_two_tabs.py
+# (parametrized over every storage that promises it).
 
 
 def test_bounded_per_client(make_server):

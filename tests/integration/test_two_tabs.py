@@ -3,27 +3,28 @@ parallel neither lose a message nor show an already shown one again.  The
 race is reproduced deterministically: two requests leave with the same
 cookies, and their answers are applied in both orders."""
 import pytest
-import requests
 
-from conftest import BrowserJar, emit_url, texts
+from conftest import BrowserJar, texts
+from conftest import tab_add as add, tab_show as show
+
+# Every storage that promises it (SPEC 2.7): the cookie family, fallback
+# (messages that fit the cookies), and socache (entries never rewritten).
+STORAGES = {
+    "cookie": ("FlashMsgStorage cookie", []),
+    "fallback": ("FlashMsgStorage fallback", []),
+    "socache": ("FlashMsgStorage socache\nFlashMsgSocache shmcb", ["socache_shmcb"]),
+}
 
 
-def add(srv, jar, text):
-    """Tab A: a form handler adds a message and redirects (not followed)."""
-    return requests.get(emit_url(srv.url, status="303", location="/plain.html",
-                                 h="X-Flash: info: " + text),
-                        headers={"Cookie": jar.header()}, allow_redirects=False)
-
-
-def show(srv, jar):
-    """Tab B: a page with the placeholder."""
-    return requests.get(srv.url + "/page.html", headers={"Cookie": jar.header()})
+def storage_server(make_server, storage):
+    conf, modules = STORAGES[storage]
+    return make_server(conf, modules=modules)
 
 
 @pytest.mark.parametrize("order", ["add-answer-first", "show-answer-first"])
-@pytest.mark.parametrize("storage", ["cookie", "fallback"])
+@pytest.mark.parametrize("storage", sorted(STORAGES))
 def test_add_and_show_in_parallel(make_server, order, storage):
-    srv = make_server("FlashMsgStorage %s" % storage)
+    srv = storage_server(make_server, storage)
     jar = BrowserJar()
     jar.apply(add(srv, jar, "first"))
     # both requests leave with the same cookies ...
@@ -41,8 +42,9 @@ def test_add_and_show_in_parallel(make_server, order, storage):
 
 
 @pytest.mark.parametrize("order", ["first-answer-first", "second-answer-first"])
-def test_two_adds_in_parallel(make_server, order):
-    srv = make_server("FlashMsgStorage cookie")
+@pytest.mark.parametrize("storage", sorted(STORAGES))
+def test_two_adds_in_parallel(make_server, order, storage):
+    srv = storage_server(make_server, storage)
     jar = BrowserJar()
     a = add(srv, jar, "from tab one")
     b = add(srv, jar, "from tab two")
@@ -53,11 +55,13 @@ def test_two_adds_in_parallel(make_server, order):
 
 
 @pytest.mark.parametrize("order", ["one-first", "other-first"])
-def test_two_shows_in_parallel_show_each_message_once_per_tab_at_most(make_server, order):
+@pytest.mark.parametrize("storage", sorted(STORAGES))
+def test_two_shows_in_parallel_show_each_message_once_per_tab_at_most(make_server, order,
+                                                                      storage):
     """Two pages rendering at once both show what was pending (they left with
     the same cookies: that cannot be helped), but afterwards nothing comes
     back, whichever answer arrives last."""
-    srv = make_server("FlashMsgStorage cookie")
+    srv = storage_server(make_server, storage)
     jar = BrowserJar()
     jar.apply(add(srv, jar, "once"))
     a, b = show(srv, jar), show(srv, jar)
