@@ -32,6 +32,14 @@ apr_pool_t *fx_process_pool(void)
     return pool;
 }
 
+fm_levels *fx_fuzz_levels(apr_pool_t *p)
+{
+    fm_levels *lv = fm_levels_make(p);
+    fm_levels_define(lv, p, "notice", "35");
+    fm_levels_define(lv, p, "Trace", "5");
+    return lv;
+}
+
 /* ------------------------------------------------------------------ */
 /* Key rings and codec options                                          */
 

@@ -37,6 +37,10 @@
  * fuzz targets and the benchmark; unit tests use a pool per test). */
 apr_pool_t *fx_process_pool(void);
 
+/* The level vocabulary the header-parser fuzz targets parse against: the
+ * built-in levels plus "notice" (35) and "Trace" (5, mixed case). */
+fm_levels *fx_fuzz_levels(apr_pool_t *p);
+
 /* ------------------------------------------------------------------ */
 /* Key rings and codec options                                          */
 

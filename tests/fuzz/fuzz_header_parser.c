@@ -123,9 +123,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!global_pool) {
         global_pool = fx_process_pool();
         apr_pool_create(&pool, global_pool);
-        levels = fm_levels_make(global_pool);
-        fm_levels_define(levels, global_pool, "notice", "35");
-        fm_levels_define(levels, global_pool, "Trace", "5");
+        levels = fx_fuzz_levels(global_pool);
     }
     apr_pool_clear(pool);
 
