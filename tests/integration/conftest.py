@@ -188,12 +188,20 @@ def emit_url(base, **params):
     return requests.Request("GET", base + "/cgi/emit.cgi", params=params).prepare().url
 
 
-@pytest.fixture(scope="session")
-def site():
-    srv = Httpd(SITE_CONF, files=SITE, modules=["bucketeer"], name="site")
+def shared_server(conf, files=None, **kw):
+    """Body of a fixture that shares one server among many tests: the
+    standard site plus `files`, started once, removed at the end."""
+    all_files = dict(SITE)
+    all_files.update(files or {})
+    srv = Httpd(conf, files=all_files, **kw)
     srv.start()
     yield srv
     srv.cleanup()
+
+
+@pytest.fixture(scope="session")
+def site():
+    yield from shared_server(SITE_CONF, modules=["bucketeer"], name="site")
 
 
 def log_window(srv):

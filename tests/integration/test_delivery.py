@@ -39,16 +39,11 @@ CONF = """
 
 @pytest.fixture(scope="module")
 def srv():
-    from harness import Httpd
-    from conftest import SITE, EMIT_CGI
-    files = dict(SITE)
-    files.update({"expose/show.cgi": EXPOSE_CGI, "hx/emit.cgi": EMIT_CGI,
-                  "hxe/emit.cgi": EMIT_CGI, "hx/frag.html": "<p>fragment</p>",
-                  "hx/page.html": SITE["page.html"]})
-    s = Httpd(CONF, files=files, name="delivery")
-    s.start()
-    yield s
-    s.cleanup()
+    from conftest import SITE, EMIT_CGI, shared_server
+    yield from shared_server(CONF, name="delivery", files={
+        "expose/show.cgi": EXPOSE_CGI, "hx/emit.cgi": EMIT_CGI,
+        "hxe/emit.cgi": EMIT_CGI, "hx/frag.html": "<p>fragment</p>",
+        "hx/page.html": SITE["page.html"]})
 
 
 @pytest.fixture

@@ -9,8 +9,7 @@ import json
 
 import pytest
 
-from conftest import EMIT_CGI, SITE, log_window, texts, emit_url
-from harness import Httpd
+from conftest import EMIT_CGI, log_window, shared_server, texts, emit_url
 
 CONF = """
 <Location /hx/>
@@ -24,12 +23,8 @@ NAMES = ("HX-Trigger", "HX-Trigger-After-Settle")
 
 @pytest.fixture(scope="module")
 def srv():
-    files = dict(SITE)
-    files.update({"hx/emit.cgi": EMIT_CGI})
-    s = Httpd(CONF, files=files, name="htmx-trigger")
-    s.start()
-    yield s
-    s.cleanup()
+    yield from shared_server(CONF, files={"hx/emit.cgi": EMIT_CGI},
+                             name="htmx-trigger")
 
 
 @pytest.fixture
