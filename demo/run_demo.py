@@ -36,30 +36,36 @@ FlashMsgHistoryGuard On
 Header set Content-Security-Policy "script-src 'self' 'sha256-jvN6PKRq+EtlJe9elXc0WJQUHB87s3BzgWA2zwP7y0M='"
 """
 
-# htmx 2, htmx 4 and Turbo 8 straight from the npm tree (pinned by
-# tests/browser/vendor/package-lock.json).
-VENDOR_CONF = """
-Alias /vendor/htmx2/ "{npm}/htmx2/dist/"
-Alias /vendor/htmx4/ "{npm}/htmx4/dist/"
-Alias /vendor/turbo/ "{npm}/@hotwired/turbo/dist/"
-<Directory "{npm}">
-  Require all granted
-</Directory>
-LogLevel warn flashmsg:info
-"""
-
-# What the pages load from there.
-VENDOR_FILES = ["htmx2/dist/htmx.min.js", "htmx4/dist/htmx.min.js",
-                "@hotwired/turbo/dist/turbo.es2017-esm.js"]
+# htmx 2, htmx 4 and Turbo 8 from the npm tree (pinned by
+# tests/browser/vendor/package-lock.json): URL path under the site -> file
+# under build/npm/node_modules.  They are copied into the served tree, not
+# aliased into the checkout: httpd's children run as www-data, and a
+# checkout may sit below a directory they cannot enter.
+VENDOR_FILES = {
+    "vendor/htmx2/htmx.min.js": "htmx2/dist/htmx.min.js",
+    "vendor/htmx4/htmx.min.js": "htmx4/dist/htmx.min.js",
+    "vendor/turbo/turbo.es2017-esm.js": "@hotwired/turbo/dist/turbo.es2017-esm.js",
+}
 
 
 def demo_conf():
-    return CONF + VENDOR_CONF.format(npm=NPM)
+    return CONF + "LogLevel warn flashmsg:info\n"
 
 
-def vendor_missing():
+def vendor_missing(files=VENDOR_FILES):
     """The vendored files that are not there (make deps installs them)."""
-    return [f for f in VENDOR_FILES if not os.path.isfile(os.path.join(NPM, f))]
+    return [f for f in files.values() if not os.path.isfile(os.path.join(NPM, f))]
+
+
+def vendor_files(files=VENDOR_FILES):
+    """{site path: bytes} of the vendored files that are there."""
+    out = {}
+    for url, src in files.items():
+        path = os.path.join(NPM, src)
+        if os.path.isfile(path):
+            with open(path, "rb") as f:
+                out[url] = f.read()
+    return out
 
 
 def htmx4_page(htmx2_page):
@@ -84,6 +90,7 @@ def site_files():
             with open(full, "rb") as f:
                 files[os.path.relpath(full, SITE)] = f.read()
     files["htmx4.html"] = htmx4_page(files["htmx.html"])
+    files.update(vendor_files())
     return files
 
 

@@ -114,10 +114,6 @@ FlashMsgMinLevel debug
   SetEnv CSP_NONCE %(nonce)s
   Header set Content-Security-Policy "script-src 'nonce-%(nonce)s'"
 </Location>
-Alias /vendor/bootstrap/ "%(npm)s/bootstrap/dist/"
-<Directory "%(npm)s">
-  Require all granted
-</Directory>
 """
 # /x/add.cgi?m=LEVEL:TEXT&m=... adds the messages (one structured X-Flash
 # list) and redirects to /x/page.html.
@@ -145,7 +141,9 @@ def extra():
                                                 away="/%s/other.html" % d)
         files["%s/other.html" % d] = PAGE % dict(title="Other " + d, head=head, main=main,
                                                  away="/%s/page.html" % d)
-    conf = EXTRA_CONF % dict(examples=EXAMPLES, nonce=NONCE, npm=run_demo.NPM)
+    files.update(run_demo.vendor_files(
+        {"vendor/bootstrap/css/bootstrap.min.css": "bootstrap/dist/css/bootstrap.min.css"}))
+    conf = EXTRA_CONF % dict(examples=EXAMPLES, nonce=NONCE)
     srv = start(conf, files, "extra")
     try:
         yield srv
