@@ -404,18 +404,20 @@ class BrowserJar:
                 self.cookies[name] = value
 
 
-def tab_add(srv, jar, text, level="info"):
+def tab_add(srv, jar, text, level="info", timeout=None):
     """A tab's form handler adds a message and redirects (not followed),
     with the cookies of jar (a BrowserJar)."""
     r = requests.get(emit_url(srv.url, status="303", location="/plain.html",
                               h="X-Flash: %s: %s" % (level, text)),
-                     headers={"Cookie": jar.header()}, allow_redirects=False)
+                     headers={"Cookie": jar.header()}, allow_redirects=False,
+                     timeout=timeout)
     assert r.status_code == 303, r.text[:300]
     return r
 
 
-def tab_show(srv, jar):
+def tab_show(srv, jar, timeout=None):
     """A tab loads a page with the placeholder, with the cookies of jar."""
-    r = requests.get(srv.url + "/page.html", headers={"Cookie": jar.header()})
+    r = requests.get(srv.url + "/page.html", headers={"Cookie": jar.header()},
+                     timeout=timeout)
     assert r.status_code == 200, r.text[:300]
     return r

@@ -2,11 +2,14 @@
 memcached, each started by the test on a free loopback port and stopped by
 its PID (never by name)."""
 import os
+import re
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
 import time
+import urllib.parse
 
 from harness import free_port
 
@@ -41,6 +44,20 @@ class Engine:
     def module(self):
         return "socache_" + self.provider
 
+    def entries(self):
+        """The keys of mod_flashmsg's entries: mod_socache_redis and
+        _memcache write "mod_flashmsg:" + the key in hex, and an entry's
+        key is 16 random bytes (the probe store's key is not)."""
+        return [k for k in self.keys() if re.fullmatch(r"mod_flashmsg:[0-9a-f]{32}", k)]
+
+    def pause(self):
+        """A slow engine, not a stopped one: the process is still there,
+        its kernel still accepts connections, it answers nothing."""
+        os.kill(self.proc.pid, signal.SIGSTOP)
+
+    def resume(self):
+        os.kill(self.proc.pid, signal.SIGCONT)
+
     def start(self):
         self.proc = subprocess.Popen(self.command(), cwd=self.dir,
                                      stdout=subprocess.DEVNULL,
@@ -50,6 +67,7 @@ class Engine:
 
     def stop(self):
         if self.proc and self.proc.poll() is None:
+            self.resume()           # a paused engine cannot act on SIGTERM
             self.proc.terminate()
             try:
                 self.proc.wait(10)
@@ -67,10 +85,16 @@ class Redis(Engine):
     provider = "redis"
     binary = "/usr/bin/redis-server"
 
+    def __init__(self, persistent=False):
+        """persistent: save to dump.rdb when stopped, load it at start (a
+        restart keeps the entries)."""
+        super().__init__()
+        self.persistent = persistent
+
     def command(self):
         return [self.binary, "--port", str(self.port), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "no", "--dir", self.dir,
-                "--daemonize", "no"]
+                "--save", "3600 1" if self.persistent else "",
+                "--appendonly", "no", "--dir", self.dir, "--daemonize", "no"]
 
     def keys(self, pattern="*"):
         out = subprocess.run(["redis-cli", "-p", str(self.port), "--raw", "keys", pattern],
@@ -91,6 +115,23 @@ class Memcached(Engine):
         if os.getuid() == 0:
             cmd += ["-u", "nobody"]
         return cmd
+
+    def keys(self):
+        """Every key (lru_crawler metadump, memcached 1.4.31 and later)."""
+        out = b""
+        with socket.create_connection(("127.0.0.1", self.port), timeout=5) as s:
+            s.sendall(b"lru_crawler metadump all\r\n")
+            while not out.endswith(b"END\r\n") and not out.startswith(b"ERROR"):
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                out += chunk
+        keys = []
+        for line in out.decode().splitlines():
+            m = re.match(r"key=(\S+)", line)
+            if m:
+                keys.append(urllib.parse.unquote(m.group(1)))
+        return keys
 
 
 def available(cls):
