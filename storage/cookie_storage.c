@@ -179,12 +179,15 @@ unsigned fm_cookie_read(request_rec *r, apr_array_header_t *msgs,
         batch->size = strlen(c->name) + strlen(c->value) + 3;  /* "=", "; " */
         batch->keep = !expired;
         batch->ref = NULL;
+        batch->ref_created = 0;
         batch->unavailable = 0;
         if (flags & FM_COOKIE_REF) {
             /* A reference to a batch in the cache (socache storage): its
              * one entry's text is the id; the messages are read there. */
-            if (got->nelts == 1)
+            if (got->nelts == 1) {
                 batch->ref = APR_ARRAY_IDX(got, 0, fm_message).text;
+                batch->ref_created = APR_ARRAY_IDX(got, 0, fm_message).created;
+            }
             batch->msgs = apr_array_make(msgs->pool, 2, sizeof(fm_message));
             if (!batch->ref || fm_settings_of(r)->storage != FM_STORAGE_SOCACHE)
                 batch->keep = 0;      /* expired, or not ours to follow */

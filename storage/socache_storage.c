@@ -7,8 +7,10 @@
  * deletes exactly the cookies it read) with the batch's messages moved
  * into the cache: each batch's cookie, NAME.ID, holds a signed (or
  * encrypted) reference -- 16 random bytes from the OS -- and the batch's
- * messages are one cache entry under "flashmsg:" + that id, expiring after
- * FlashMsgMaxAge.  A response that adds messages stores one new entry and
+ * messages are one cache entry under those 16 bytes, expiring after
+ * FlashMsgMaxAge.  (The key begins with the random bytes: shmcb picks its
+ * subcache by the key's first byte, and keys that all began with one
+ * prefix shared one subcache, a sixteenth of a default-sized cache.)  A response that adds messages stores one new entry and
  * sets one new cookie; a response that shows messages removes exactly the
  * entries it read and deletes their cookies.  No entry is ever rewritten,
  * so two requests of one browser (two tabs) neither lose what the other
@@ -16,7 +18,7 @@
  * its entry gone and shows nothing.
  *
  * Entries are encoded like cookie values (core/cookie_codec.c), bound to
- * their key: signed, or encrypted with FlashMsgCookieEncrypt On, and
+ * "flashmsg:" + the id: signed, or encrypted with FlashMsgCookieEncrypt On, and
  * checked like a cookie when read (the cache is shared infrastructure).
  * Each entry holds at most FlashMsgSessionMaxSize bytes and the reference
  * cookies stay within FlashMsgCookieMaxSize.
@@ -24,7 +26,14 @@
  * Engine down (store, retrieve or remove fail): pages are served, the
  * references the client holds stay, and what is added meanwhile goes into
  * plain message cookies (as far as they fit FlashMsgCookieMaxSize); one
- * error line per FM_SOCACHE_LOG_INTERVAL and process says so.
+ * error line per FM_SOCACHE_LOG_INTERVAL and process says so.  apr's
+ * redis and memcache clients answer "not found" at once, without asking,
+ * while they hold a server for dead (5 s after a failure, and on until it
+ * answers again): so a reference that finds no entry in such an engine is
+ * followed by a probe store, and kept when the probe fails too.  A
+ * reference that finds no entry while the cache works is logged at warn:
+ * shown by a parallel request or replayed -- or lost (evicted from a full
+ * cache, the engine restarted), which must not pass silently.
  */
 #include <string.h>
 
@@ -42,6 +51,8 @@ APLOG_USE_MODULE(flashmsg);
 
 #define FM_SOCACHE_MUTEX "flashmsg-socache"
 #define FM_SOCACHE_KEY_PREFIX "flashmsg:"
+/* The key of the probe store (see the top of the file). */
+#define FM_SOCACHE_PROBE_KEY "flashmsg-probe"
 /* Seconds between two error lines about an engine that does not answer. */
 #define FM_SOCACHE_LOG_INTERVAL 60
 
@@ -197,23 +208,49 @@ static void engine_error(request_rec *r, apr_status_t rv, const char *what)
     errors_since = 0;
 }
 
+/* The name an entry's MAC (or AEAD data) binds: "flashmsg:" + its id. */
 static const char *entry_key(request_rec *r, const char *id)
 {
     return apr_pstrcat(r->pool, FM_SOCACHE_KEY_PREFIX, id, NULL);
 }
 
-static apr_status_t cache_do(request_rec *r, cache_op op, const char *key,
-                             unsigned char *data, unsigned int *len)
+/* The provider's key of an entry: the id's random bytes, first byte
+ * first (shmcb's subcache). */
+static int cache_key(const char *id, unsigned char *key, unsigned int *klen)
+{
+    long n;
+    if (strlen(id) != FM_SOCACHE_ID_CHARS)
+        return 0;
+    n = fm_b64url_decode(key, id, FM_SOCACHE_ID_CHARS);
+    if (n != FM_SOCACHE_ID_BYTES)
+        return 0;
+    *klen = (unsigned int)n;
+    return 1;
+}
+
+/* One provider call on the entry of id (or on raw key bytes when id is
+ * NULL: the probe). */
+static apr_status_t cache_do(request_rec *r, cache_op op, const char *id,
+                             const unsigned char *raw, unsigned int rawlen,
+                             unsigned char *data, unsigned int *len,
+                             apr_time_t expiry)
 {
     const fm_srv_conf *sc = fm_server_of(r);
     const ap_socache_provider_t *prov = sc->socache_provider;
     ap_socache_instance_t *inst = sc->socache_instance;
-    unsigned int klen = (unsigned int)strlen(key);
+    unsigned char buf[FM_SOCACHE_ID_BYTES + 1];
+    const unsigned char *key = raw;
+    unsigned int klen = rawlen;
     int locked = 0;
     apr_status_t rv;
 
     if (!prov || !inst)
         return APR_EINIT;
+    if (id) {
+        if (!cache_key(id, buf, &klen))
+            return APR_EINVAL;
+        key = buf;
+    }
     if ((prov->flags & AP_SOCACHE_FLAG_NOTMPSAFE) && cache_mutex) {
         if ((rv = apr_global_mutex_lock(cache_mutex)) != APR_SUCCESS)
             return rv;
@@ -221,18 +258,14 @@ static apr_status_t cache_do(request_rec *r, cache_op op, const char *key,
     }
     switch (op) {
     case OP_STORE:
-        rv = prov->store(inst, r->server, (const unsigned char *)key, klen,
-                         apr_time_now()
-                         + apr_time_from_sec(fm_settings_of(r)->max_age),
-                         data, *len, r->pool);
+        rv = prov->store(inst, r->server, key, klen, expiry, data, *len,
+                         r->pool);
         break;
     case OP_RETRIEVE:
-        rv = prov->retrieve(inst, r->server, (const unsigned char *)key, klen,
-                            data, len, r->pool);
+        rv = prov->retrieve(inst, r->server, key, klen, data, len, r->pool);
         break;
     default:
-        rv = prov->remove(inst, r->server, (const unsigned char *)key, klen,
-                          r->pool);
+        rv = prov->remove(inst, r->server, key, klen, r->pool);
         break;
     }
     if (locked)
@@ -264,9 +297,33 @@ static unsigned int entry_buffer_size(request_rec *r)
 /* ------------------------------------------------------------------ */
 /* Load and save                                                        */
 
+/* Does the engine answer?  apr's redis and memcache clients say "not
+ * found" without asking while they hold their server for dead; a store
+ * asks (or fails).  Providers that live in this machine's memory (shmcb,
+ * dbm: AP_SOCACHE_FLAG_NOTMPSAFE) have no such state and are not probed.
+ * *probe: -1 not asked yet in this request, else the answer. */
+static int engine_answers(request_rec *r, int *probe)
+{
+    const ap_socache_provider_t *prov = fm_server_of(r)->socache_provider;
+    unsigned char one = '1';
+    unsigned int len = 1;
+    apr_status_t rv;
+
+    if (*probe >= 0)
+        return *probe;
+    if (prov && (prov->flags & AP_SOCACHE_FLAG_NOTMPSAFE))
+        return *probe = 1;
+    rv = cache_do(r, OP_STORE, NULL, (const unsigned char *)FM_SOCACHE_PROBE_KEY,
+                  sizeof(FM_SOCACHE_PROBE_KEY) - 1, &one, &len,
+                  apr_time_now() + apr_time_from_sec(2));
+    if (rv != APR_SUCCESS)
+        engine_error(r, rv, "retrieve: no live server");
+    return *probe = rv == APR_SUCCESS;
+}
+
 /* Read one reference's entry into bt.  Returns the messages appended. */
 static int read_entry(request_rec *r, fm_held *held, fm_batch *bt,
-                      apr_array_header_t *msgs)
+                      apr_array_header_t *msgs, int *probe)
 {
     const fm_srv_conf *sc = fm_server_of(r);
     const char *key = entry_key(r, bt->ref);
@@ -276,13 +333,23 @@ static int read_entry(request_rec *r, fm_held *held, fm_batch *bt,
     fm_decode_status ds;
     unsigned flags = 0;
     int expired = 0, key_index = 0;
-    apr_status_t rv = cache_do(r, OP_RETRIEVE, key, buf, &len);
+    apr_status_t rv = cache_do(r, OP_RETRIEVE, bt->ref, NULL, 0, buf, &len, 0);
 
+    if (APR_STATUS_IS_NOTFOUND(rv) && !engine_answers(r, probe)) {
+        bt->unavailable = 1;        /* the cookie stays; nothing shown now */
+        return 0;
+    }
     if (APR_STATUS_IS_NOTFOUND(rv)) {
-        /* Shown already (a replayed cookie), or expired. */
-        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, FM_LOGPFX
-                      "cookie %s refers to no entry (shown or expired)",
-                      bt->name);
+        /* The reference is within FlashMsgMaxAge (an expired one is not
+         * followed): its entry was shown by a parallel request, or this is
+         * a replayed cookie -- or it is lost. */
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, FM_LOGPFX
+                      "cookie %s (issued %" APR_INT64_T_FMT " s ago) refers "
+                      "to no cache entry: shown by a parallel request or a "
+                      "replayed cookie, or lost before FlashMsgMaxAge "
+                      "(evicted from a full FlashMsgSocache %s, or the "
+                      "engine restarted)", bt->name,
+                      fm_now() - bt->ref_created, sc->socache_spec);
         bt->keep = 0;
         held->stale = 1;
         return 0;
@@ -318,7 +385,7 @@ static int read_entry(request_rec *r, fm_held *held, fm_batch *bt,
 static void socache_load(request_rec *r, apr_array_header_t *msgs,
                          fm_held *held)
 {
-    int i, got = 0, sources = 0, before;
+    int i, got = 0, sources = 0, before, probe = -1;
 
     fm_cookie_read(r, msgs, held);
     before = msgs->nelts;
@@ -332,7 +399,7 @@ static void socache_load(request_rec *r, apr_array_header_t *msgs,
         }
         if (!bt->keep)
             continue;
-        if (read_entry(r, held, bt, msgs))
+        if (read_entry(r, held, bt, msgs, &probe))
             sources++;
     }
     got = msgs->nelts - before;
@@ -361,7 +428,7 @@ static void remove_shown(request_rec *r, const fm_held *held,
         }
         if (twice)
             continue;
-        rv = cache_do(r, OP_REMOVE, entry_key(r, bt->ref), NULL, NULL);
+        rv = cache_do(r, OP_REMOVE, bt->ref, NULL, 0, NULL, NULL, 0);
         if (rv == APR_SUCCESS || APR_STATUS_IS_NOTFOUND(rv))
             removed++;
         else
@@ -435,7 +502,9 @@ static void socache_save(request_rec *r, const apr_array_header_t *list,
     value = fm_cookie_encode(r->pool, sc->keys, &eb.opts, rest, m, 0,
                              fm_now());
     len = (unsigned int)strlen(value);
-    rv = cache_do(r, OP_STORE, key, (unsigned char *)value, &len);
+    rv = cache_do(r, OP_STORE, id, NULL, 0, (unsigned char *)value, &len,
+                  apr_time_now()
+                  + apr_time_from_sec(fm_settings_of(r)->max_age));
     if (rv != APR_SUCCESS) {
         /* Engine down: plain message cookies, as cookie storage writes
          * them; the references the client holds stay. */

@@ -26,6 +26,7 @@ typedef struct {                    /* one cookie of ours */
                                  * its name not sent twice) */
     const char *ref;            /* socache storage: the id of the batch's
                                  * cache entry (FM_COOKIE_REF), else NULL */
+    apr_int64_t ref_created;    /* ref: when it was issued (seconds) */
     int unavailable;            /* ref whose entry could not be read (the
                                  * cache is down): kept, shows nothing */
 } fm_batch;
