@@ -1,7 +1,8 @@
 """Several httpd nodes behind a mod_proxy_balancer front (round robin, no
 stickiness) share messages: (a) cookie storage with one shared secret,
 (b) session storage on mod_session_dbd against one PostgreSQL server,
-(c) socache storage on one Redis (mod_socache_redis).
+(c) socache storage on one Redis (mod_socache_redis) or one memcached
+(mod_socache_memcache).
 A message added through any node is shown exactly once through any other,
 and stopping a node mid-flow loses nothing."""
 import os
@@ -13,7 +14,7 @@ import requests
 from conftest import DBD_QUERIES, has_flash, texts, emit_url
 from harness import Httpd, SECRET
 from postgres import Postgres
-from engines import Redis, available
+from engines import Memcached, Redis, available
 
 ROUNDS = 30
 ARTIFACTS = os.path.join(os.path.dirname(__file__), ".artifacts")
@@ -132,31 +133,34 @@ def test_session_dbd_on_postgresql_across_three_nodes(client, postgres):
         stop_all(nodes, front)
 
 
-def test_socache_on_redis_across_three_nodes(client):
-    if not available(Redis):
-        pytest.skip("redis-server not installed (make deps)")
-    redis = Redis().start()
+@pytest.mark.parametrize("engine_cls", [Redis, Memcached], ids=["redis", "memcache"])
+def test_socache_on_one_engine_across_three_nodes(client, engine_cls):
+    if not available(engine_cls):
+        pytest.skip("%s not installed (make deps)" % engine_cls.binary)
+    engine = engine_cls().start()
     conf = ('Header always set X-Node n{n}\nFlashMsgStorage socache\n'
-            'FlashMsgSocache redis:127.0.0.1:%d\n' % redis.port)
-    nodes = [Httpd(conf.replace("{n}", str(i + 1)), secret=SECRET, name="rnode%d" % (i + 1),
-                   modules=["headers", "socache_redis"], files=_site())
+            'FlashMsgSocache %s\n' % engine.spec)
+    nodes = [Httpd(conf.replace("{n}", str(i + 1)), secret=SECRET,
+                   name="%snode%d" % (engine.provider, i + 1),
+                   modules=["headers", engine.module], files=_site())
              for i in range(3)]
     front = front_for(nodes)
     try:
         start_all(nodes, front)
-        sent, shown, lost, dup, added_on, shown_on = run_flow(front, nodes, client, "redis")
-        report("socache storage on one Redis, 3 nodes", sent, shown, lost, dup,
-               added_on, shown_on)
+        sent, shown, lost, dup, added_on, shown_on = run_flow(front, nodes, client,
+                                                              engine.provider)
+        report("socache storage on one %s, 3 nodes" % engine.provider, sent, shown,
+               lost, dup, added_on, shown_on)
         assert not lost and not dup
         assert shown == sent
-        assert redis.keys("*flashmsg:*") == []      # everything shown is removed
+        assert engine.entries() == []      # everything shown is removed
         assert len(added_on - {None}) >= 2 and len(shown_on - {None}) >= 2
         for n in nodes:
             bad = [l for l in n.unexpected_errors() if not re.search(r"proxy", l)]
             assert not bad, bad
     finally:
         stop_all(nodes, front)
-        redis.cleanup()
+        engine.cleanup()
 
 
 def _site():
