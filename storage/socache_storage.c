@@ -11,11 +11,12 @@
  * FlashMsgMaxAge.  (The key begins with the random bytes: shmcb picks its
  * subcache by the key's first byte, and keys that all began with one
  * prefix shared one subcache, a sixteenth of a default-sized cache.)  A response that adds messages stores one new entry and
- * sets one new cookie; a response that shows messages removes exactly the
- * entries it read and deletes their cookies.  No entry is ever rewritten,
- * so two requests of one browser (two tabs) neither lose what the other
- * added nor bring back what the other showed; and a replayed cookie finds
- * its entry gone and shows nothing.
+ * sets one new cookie; a response that shows messages replaces exactly the
+ * entries it read with a tombstone ("shown", FM_SOCACHE_TOMBSTONE_TTL) and
+ * deletes their cookies.  No entry is ever rewritten but into its
+ * tombstone, so two requests of one browser (two tabs) neither lose what
+ * the other added nor bring back what the other showed; and a replayed
+ * cookie finds a tombstone or nothing and shows nothing.
  *
  * Entries are encoded like cookie values (core/cookie_codec.c), bound to
  * "flashmsg:" + the id: signed, or encrypted with FlashMsgCookieEncrypt On, and
@@ -31,9 +32,11 @@
  * while they hold a server for dead (5 s after a failure, and on until it
  * answers again): so a reference that finds no entry in such an engine is
  * followed by a probe store, and kept when the probe fails too.  A
- * reference that finds no entry while the cache works is logged at warn:
- * shown by a parallel request or replayed -- or lost (evicted from a full
- * cache, the engine restarted), which must not pass silently.
+ * reference that finds neither its entry nor its tombstone while the cache
+ * works is logged at warn: its messages are lost (evicted from a full
+ * cache, the engine restarted) -- or it is a cookie replayed after the
+ * tombstone expired.  A loss must not pass silently; a parallel request
+ * of the same browser (which finds the tombstone) must not cry wolf.
  */
 #include <string.h>
 
@@ -53,6 +56,11 @@ APLOG_USE_MODULE(flashmsg);
 #define FM_SOCACHE_KEY_PREFIX "flashmsg:"
 /* The key of the probe store (see the top of the file). */
 #define FM_SOCACHE_PROBE_KEY "flashmsg-probe"
+/* What a shown entry becomes, and for how long at most (seconds): long
+ * enough for the parallel requests of one browser, short enough to cost
+ * the cache little.  Not a valid encoded value. */
+#define FM_SOCACHE_TOMBSTONE "-"
+#define FM_SOCACHE_TOMBSTONE_TTL 60
 /* Seconds between two error lines about an engine that does not answer. */
 #define FM_SOCACHE_LOG_INTERVAL 60
 
@@ -183,7 +191,7 @@ void fm_socache_child_init(apr_pool_t *p, server_rec *s)
 /* ------------------------------------------------------------------ */
 /* The cache                                                            */
 
-typedef enum { OP_STORE, OP_RETRIEVE, OP_REMOVE } cache_op;
+typedef enum { OP_STORE, OP_RETRIEVE } cache_op;
 
 /* One process's error lines about the engine: at most one per interval. */
 static apr_time_t last_error_line;
@@ -261,11 +269,8 @@ static apr_status_t cache_do(request_rec *r, cache_op op, const char *id,
         rv = prov->store(inst, r->server, key, klen, expiry, data, *len,
                          r->pool);
         break;
-    case OP_RETRIEVE:
-        rv = prov->retrieve(inst, r->server, key, klen, data, len, r->pool);
-        break;
     default:
-        rv = prov->remove(inst, r->server, key, klen, r->pool);
+        rv = prov->retrieve(inst, r->server, key, klen, data, len, r->pool);
         break;
     }
     if (locked)
@@ -341,22 +346,34 @@ static int read_entry(request_rec *r, fm_held *held, fm_batch *bt,
     }
     if (APR_STATUS_IS_NOTFOUND(rv)) {
         /* The reference is within FlashMsgMaxAge (an expired one is not
-         * followed): its entry was shown by a parallel request, or this is
-         * a replayed cookie -- or it is lost. */
+         * followed) and finds not even a tombstone: lost, or replayed
+         * long after it was shown. */
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, FM_LOGPFX
                       "cookie %s (issued %" APR_INT64_T_FMT " s ago) refers "
-                      "to no cache entry: shown by a parallel request or a "
-                      "replayed cookie, or lost before FlashMsgMaxAge "
-                      "(evicted from a full FlashMsgSocache %s, or the "
-                      "engine restarted)", bt->name,
-                      fm_now() - bt->ref_created, sc->socache_spec);
+                      "to no cache entry: its messages are lost before "
+                      "FlashMsgMaxAge (evicted from a full FlashMsgSocache "
+                      "%s, or the engine restarted), or the cookie is "
+                      "replayed", bt->name, fm_now() - bt->ref_created,
+                      sc->socache_spec);
         bt->keep = 0;
+        bt->ref = NULL;     /* no entry to replace with a tombstone (in
+                             * shmcb that store would evict another) */
         held->stale = 1;
         return 0;
     }
     if (rv != APR_SUCCESS) {
         bt->unavailable = 1;        /* the cookie stays; nothing shown now */
         engine_error(r, rv, "retrieve");
+        return 0;
+    }
+    if (len == sizeof(FM_SOCACHE_TOMBSTONE) - 1
+        && !memcmp(buf, FM_SOCACHE_TOMBSTONE, len)) {
+        /* Shown already: by a parallel request, or a replayed cookie. */
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, FM_LOGPFX
+                      "cookie %s refers to an entry shown already",
+                      bt->name);
+        bt->keep = 0;
+        held->stale = 1;
         return 0;
     }
     entry_budget(r, key, &b);
@@ -410,15 +427,19 @@ static void socache_load(request_rec *r, apr_array_header_t *msgs,
                       "%d pending message(s) loaded from the cache", got);
 }
 
-/* Remove the entries of the references read and not kept: shown, or
- * replaced.  A reference sent twice is removed once. */
+/* Replace the entries of the references read and not kept (shown, or
+ * given up) with their tombstone.  A reference sent twice counts once. */
 static void remove_shown(request_rec *r, const fm_held *held,
                          const fm_cookie_plan *plan)
 {
     int i, removed = 0;
+    apr_int64_t ttl = fm_settings_of(r)->max_age;
+    if (ttl > FM_SOCACHE_TOMBSTONE_TTL || ttl < 1)
+        ttl = FM_SOCACHE_TOMBSTONE_TTL;
     for (i = 0; held->batches && i < held->batches->nelts; i++) {
         const fm_batch *bt = &APR_ARRAY_IDX(held->batches, i, fm_batch);
         apr_status_t rv;
+        unsigned int len;
         int j, twice = 0;
         if (!bt->ref || bt->unavailable || fm_cookie_plan_keeps(plan, bt))
             continue;
@@ -428,15 +449,18 @@ static void remove_shown(request_rec *r, const fm_held *held,
         }
         if (twice)
             continue;
-        rv = cache_do(r, OP_REMOVE, bt->ref, NULL, 0, NULL, NULL, 0);
-        if (rv == APR_SUCCESS || APR_STATUS_IS_NOTFOUND(rv))
+        len = sizeof(FM_SOCACHE_TOMBSTONE) - 1;
+        rv = cache_do(r, OP_STORE, bt->ref, NULL, 0,
+                      (unsigned char *)FM_SOCACHE_TOMBSTONE, &len,
+                      apr_time_now() + apr_time_from_sec(ttl));
+        if (rv == APR_SUCCESS)
             removed++;
         else
             engine_error(r, rv, "remove");
     }
     if (removed)
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, FM_LOGPFX
-                      "%d cache entr%s removed", removed,
+                      "%d cache entr%s replaced by a tombstone", removed,
                       removed == 1 ? "y" : "ies");
 }
 

@@ -50,6 +50,11 @@ class Engine:
         key is 16 random bytes (the probe store's key is not)."""
         return [k for k in self.keys() if re.fullmatch(r"mod_flashmsg:[0-9a-f]{32}", k)]
 
+    def live_entries(self):
+        """Entries that hold messages: a shown one is replaced by its
+        tombstone "-" for a minute."""
+        return [k for k in self.entries() if self.get(k) != "-"]
+
     def pause(self):
         """A slow engine, not a stopped one: the process is still there,
         its kernel still accepts connections, it answers nothing."""
@@ -115,6 +120,18 @@ class Memcached(Engine):
         if os.getuid() == 0:
             cmd += ["-u", "nobody"]
         return cmd
+
+    def get(self, key):
+        with socket.create_connection(("127.0.0.1", self.port), timeout=5) as s:
+            s.sendall(b"get " + key.encode() + b"\r\n")
+            out = b""
+            while not out.endswith(b"END\r\n"):
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                out += chunk
+        lines = out.split(b"\r\n")
+        return lines[1].decode() if lines[0].startswith(b"VALUE") else None
 
     def keys(self):
         """Every key (lru_crawler metadump, memcached 1.4.31 and later)."""
