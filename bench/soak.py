@@ -6,7 +6,7 @@ Loopback only, bounded twice: a request budget per run (--requests, load
 phase; the drain afterwards is bounded by --drain-pages/--drain-time) and a
 wall-time limit per run (--time) and for the whole invocation (--max-total;
 the defaults keep `make soak` under 10 minutes).  Everything it starts
-(apache2, a private PostgreSQL) is stopped by PID, also on Ctrl-C/SIGTERM.
+(apache2, a private PostgreSQL, redis-server, memcached) is stopped by PID, also on Ctrl-C/SIGTERM.
 An idle keep-alive connection that httpd closes as a request goes out is
 retried once on a new connection, as browsers do (counted as "retried").
 
@@ -66,7 +66,7 @@ sys.path.insert(0, os.path.join(TOP, "tests", "integration"))
 from harness import Httpd  # noqa: E402
 from conftest import SITE, DBD_QUERIES, texts  # noqa: E402
 from postgres import Postgres  # noqa: E402
-from engines import Redis  # noqa: E402
+from engines import Memcached, Redis  # noqa: E402
 
 OUT = os.path.join(TOP, "build", "soak")
 SQLITE_SCHEMA = "create table session (key varchar(255) primary key, value text, expiry integer)"
@@ -90,9 +90,13 @@ STORAGES = {
                       "FlashMsgSocache shmcb\n"),
     "socache-redis": ("socache redis", "socache", "redis", ["socache_redis"],
                       "FlashMsgSocache redis:{redis}\n"),
+    "socache-memcache": ("socache memcached", "socache", "memcache", ["socache_memcache"],
+                         "FlashMsgSocache memcache:{memcache}\n"),
 }
+# database -> cache engine started for it (once per invocation)
+ENGINES = {"redis": Redis, "memcache": Memcached}
 DEFAULT_STORAGES = ("cookie,fallback-sqlite,session-pgsql,fallback-sessioncookie,session-sqlite,"
-                    "socache-shmcb,socache-redis")
+                    "socache-shmcb,socache-redis,socache-memcache")
 DEFAULT_REQUESTS = 2400
 DEFAULT_TIME = 45.0          # per run, with the default budget
 DEFAULT_MAX_TOTAL = 520.0    # the whole default invocation: make soak < 10 minutes
@@ -386,7 +390,7 @@ class Servers:
         self.httpd = []
         self.pg = None
         self.pg_dbs = 0
-        self.redis = None
+        self.engines = {}    # database -> Redis or Memcached
 
     def postgres(self):
         if self.pg is None:
@@ -419,10 +423,11 @@ class Servers:
         elif database == "pgsql":
             srv.pgdb = self.postgres()
             srv.config = srv.config.replace("{db}", self.pg.dbd_params(srv.pgdb))
-        elif database == "redis":
-            if self.redis is None:
-                self.redis = Redis().start()
-            srv.config = srv.config.replace("{redis}", "127.0.0.1:%d" % self.redis.port)
+        elif database in ENGINES:
+            if database not in self.engines:
+                self.engines[database] = ENGINES[database]().start()
+            srv.config = srv.config.replace("{%s}" % database,
+                                            "127.0.0.1:%d" % self.engines[database].port)
         with open(srv.conf_path, "w") as f:
             f.write(srv.config)
         srv.database = database
@@ -453,9 +458,9 @@ class Servers:
         if self.pg is not None:
             self.pg.stop()
             self.pg = None
-        if self.redis is not None:
-            self.redis.cleanup()
-            self.redis = None
+        for engine in self.engines.values():
+            engine.cleanup()
+        self.engines = {}
 
 
 # --- one run -------------------------------------------------------------------
