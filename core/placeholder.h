@@ -16,6 +16,9 @@ typedef struct {
     const char *pat;
     apr_size_t len;
     const apr_size_t *fail;   /* KMP failure function, len entries */
+    apr_size_t rare;          /* index of the byte of pat least likely in
+                               * a page: the whole-pattern search looks
+                               * for it with memchr() */
 } fm_pattern;
 
 /* The state of one stream's scan for a pattern. */

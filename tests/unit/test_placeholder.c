@@ -195,6 +195,37 @@ START_TEST(held_bytes_are_pattern_prefix)
 }
 END_TEST
 
+START_TEST(whole_chunks_full_of_the_rare_byte)
+{
+    /* '!' is the byte searched for in the default placeholder: a page full
+     * of it takes the memmem() fallback, matches stay exact. */
+    const char *pat = "<!--FLASH_MESSAGES-->";
+    char s[4096];
+    const char *want;
+    apr_size_t i, cuts[1];
+    for (i = 0; i < sizeof(s) - 1; i++)
+        s[i] = "!!<!-"[i % 5];
+    s[sizeof(s) - 1] = 0;
+    memcpy(s + 3000, pat, strlen(pat));
+    memcpy(s + 10, pat, strlen(pat));
+    want = naive(s, pat);
+    ck_assert_ptr_nonnull(strstr(strstr(want, REP) + 1, REP));   /* both */
+    cuts[0] = 0;
+    ck_assert_str_eq(streamed(s, pat, cuts, 1), want);
+    cuts[0] = 3010;
+    ck_assert_str_eq(streamed(s, pat, cuts, 1), want);
+}
+END_TEST
+
+START_TEST(rarest_byte_is_chosen)
+{
+    ck_assert_uint_eq(fm_pattern_compile(ut_pool, "<!--FLASH_MESSAGES-->", 21)->rare, 1);
+    ck_assert_uint_eq(fm_pattern_compile(ut_pool, "{{ messages }}", 14)->rare, 0);
+    ck_assert_uint_eq(fm_pattern_compile(ut_pool, "<div id=\"FLASH\">", 16)->rare, 9);
+    ck_assert_uint_eq(fm_pattern_compile(ut_pool, "x", 1)->rare, 0);
+}
+END_TEST
+
 Suite *placeholder_suite(void)
 {
     Suite *s = suite_create("placeholder");
@@ -206,6 +237,8 @@ Suite *placeholder_suite(void)
     tcase_add_test(tc, every_pair_of_cuts);
     tcase_add_test(tc, random_against_naive);
     tcase_add_test(tc, held_bytes_are_pattern_prefix);
+    tcase_add_test(tc, whole_chunks_full_of_the_rare_byte);
+    tcase_add_test(tc, rarest_byte_is_chosen);
     suite_add_tcase(s, tc);
     return s;
 }
