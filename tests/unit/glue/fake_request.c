@@ -177,6 +177,8 @@ static apr_status_t capture_filter(ap_filter_t *f, apr_bucket_brigade *bb)
         else {
             const char *data;
             apr_size_t len;
+            if (APR_BUCKET_IS_FILE(e))
+                env->out.file_buckets++;
             ck_assert_int_eq(apr_bucket_read(e, &data, &len, APR_BLOCK_READ),
                              APR_SUCCESS);
             grow(env->pool, &env->out.body, &env->out.body_len, data, len);
@@ -354,4 +356,25 @@ apr_status_t ft_send_pieces(ft_env *env, const char *text, apr_size_t piece,
         APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_eos_create(ba));
     env->sent_bb = bb;
     return pass(env, bb, &sc);
+}
+
+apr_status_t ft_send_file(ft_env *env, const char *text)
+{
+    apr_bucket_alloc_t *ba = env->r->connection->bucket_alloc;
+    apr_bucket_brigade *bb = apr_brigade_create(env->r->pool, ba);
+    char *path = apr_pstrdup(env->r->pool, "/tmp/flashmsg-glue-XXXXXX");
+    apr_file_t *fd;
+    apr_size_t len = strlen(text);
+
+    ck_assert_int_eq(apr_file_mktemp(&fd, path, APR_FOPEN_CREATE
+                                     | APR_FOPEN_READ | APR_FOPEN_WRITE
+                                     | APR_FOPEN_EXCL
+                                     | APR_FOPEN_DELONCLOSE, env->r->pool),
+                     APR_SUCCESS);
+    ck_assert_int_eq(apr_file_write_full(fd, text, len, NULL), APR_SUCCESS);
+    APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_file_create(fd, 0, len,
+                                                       env->r->pool, ba));
+    APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_eos_create(ba));
+    env->sent_bb = bb;
+    return ap_pass_brigade(env->r->output_filters, bb);
 }

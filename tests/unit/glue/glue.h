@@ -44,6 +44,7 @@ typedef struct {
                              * buckets were and '|' after each call */
     int passes;             /* calls of the capturing filter */
     int eos;                /* an EOS came by */
+    int file_buckets;       /* data that came as file buckets */
     apr_bucket_brigade *last_bb;    /* the brigade of the last call */
 } ft_capture;
 
@@ -92,5 +93,8 @@ apr_status_t ft_send(ft_env *env, ...);
  * all in one brigade, then an EOS bucket if eos. */
 apr_status_t ft_send_pieces(ft_env *env, const char *text, apr_size_t piece,
                             int eos);
+/* The same for text written to a file and sent as one file bucket and an
+ * EOS, as the default handler sends a static page. */
+apr_status_t ft_send_file(ft_env *env, const char *text);
 
 #endif

@@ -106,6 +106,61 @@ START_TEST(placeholder_one_byte_per_bucket)
 }
 END_TEST
 
+#define FILE_PAGE "<html><body>" PH "<main><p>x</p>" PH "</main>" \
+                  "</body></html>" "<!--FLASH_MESS"
+#define FILE_PAGE_RENDERED "<html><body>" BLOCK "<main><p>x</p>" BLOCK \
+                           "</main>" "</body></html>" "<!--FLASH_MESS"
+
+START_TEST(small_file_stays_a_file_over_http2)
+{
+    /* On an HTTP/2 stream a static page crosses to the client's connection
+     * as file buckets: only the placeholders are cut out. */
+    ft_env *env = ft_env_make(tp, ON, NULL);
+    request_rec *r = page_with_pending(env);
+    conn_rec client;
+
+    memset(&client, 0, sizeof(client));
+    r->connection->master = &client;
+    ck_assert_int_eq(ft_send_file(env, FILE_PAGE), APR_SUCCESS);
+    assert_body(env, FILE_PAGE_RENDERED);
+    /* before, between, after (the held-back tail comes from the pattern) */
+    ck_assert_int_eq(env->out.file_buckets, 3);
+    assert_rendered(r);
+}
+END_TEST
+
+START_TEST(small_file_read_once_over_http1)
+{
+    ft_env *env = ft_env_make(tp, ON, NULL);
+    request_rec *r = page_with_pending(env);
+
+    ck_assert_int_eq(ft_send_file(env, FILE_PAGE), APR_SUCCESS);
+    assert_body(env, FILE_PAGE_RENDERED);
+    ck_assert_int_eq(env->out.file_buckets, 0);
+    assert_rendered(r);
+}
+END_TEST
+
+START_TEST(large_file_is_read_in_place)
+{
+    ft_env *env = ft_env_make(tp, ON, NULL);
+    request_rec *r = page_with_pending(env);
+    apr_size_t n = 200 * 1024, at = 100 * 1024 - 5;
+    char *page = apr_palloc(tp, n + 1), *want;
+
+    memset(page, 'x', n);
+    page[n] = '\0';
+    memcpy(page, PH, strlen(PH));
+    memcpy(page + at, PH, strlen(PH));
+    want = apr_pstrcat(tp, BLOCK, apr_pstrndup(tp, page + strlen(PH),
+                                               at - strlen(PH)),
+                       BLOCK, page + at + strlen(PH), NULL);
+    ck_assert_int_eq(ft_send_file(env, page), APR_SUCCESS);
+    assert_body(env, want);
+    assert_rendered(r);
+}
+END_TEST
+
 START_TEST(placeholder_one_byte_per_brigade)
 {
     ft_env *env = ft_env_make(tp, ON, NULL);
@@ -357,6 +412,9 @@ Suite *inject_filter_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, placeholder_one_byte_per_bucket);
     tcase_add_test(tc, placeholder_one_byte_per_brigade);
+    tcase_add_test(tc, small_file_stays_a_file_over_http2);
+    tcase_add_test(tc, small_file_read_once_over_http1);
+    tcase_add_test(tc, large_file_is_read_in_place);
     tcase_add_test(tc, no_placeholder_within_scan_limit);
     tcase_add_test(tc, flush_held_while_looking_ahead);
     tcase_add_test(tc, eos_in_first_brigade);
