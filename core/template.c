@@ -1271,52 +1271,91 @@ static unsigned seq_cp(const unsigned char *s, apr_size_t n)
     return cp;
 }
 
+/* What escaping each byte needs: ESC_HTML for & < > " ' (and for the NUL
+ * that ends a value, so runs stop there too), ESC_HIGH for the bytes of a
+ * UTF-8 sequence, which become references only in an ASCII page.  Runs of
+ * bytes that need nothing are then counted and copied whole. */
+#define ESC_HTML 1
+#define ESC_HIGH 2
+static const unsigned char escape_class[256] = {
+    [0] = ESC_HTML, ['&'] = ESC_HTML, ['<'] = ESC_HTML, ['>'] = ESC_HTML,
+    ['"'] = ESC_HTML, ['\''] = ESC_HTML,
+    [0x80 ... 0xFF] = ESC_HIGH
+};
+
+/* The reference for one escaped byte, or NULL for a byte kept. */
+static const char *html_reference(char c)
+{
+    switch (c) {
+    case '&': return "&amp;";
+    case '<': return "&lt;";
+    case '>': return "&gt;";
+    case '"': return "&quot;";
+    case '\'': return "&#x27;";
+    default: return NULL;
+    }
+}
+
+/* Length of the first run of s that needs no escaping. */
+static apr_size_t plain_run(const char *s, unsigned mask)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    apr_size_t n = 0;
+    while (!(escape_class[u[n]] & mask))
+        n++;
+    return n;
+}
+
+/* The UTF-8 sequence at s written as a numeric reference into tmp (at
+ * least 16 bytes); *len gets the sequence's length. */
+static apr_size_t numeric_reference(const char *s, char *tmp, apr_size_t *len)
+{
+    apr_size_t l = seq_len((const unsigned char *)s);
+    *len = l;
+    return (apr_size_t)apr_snprintf(tmp, 16, "&#x%x;", l > 1
+            ? seq_cp((const unsigned char *)s, l) : 0xFFFDu);
+}
+
 static apr_size_t escaped_len(const char *s, int ascii)
 {
+    unsigned mask = ascii ? ESC_HTML | ESC_HIGH : ESC_HTML;
     apr_size_t n = 0;
-    for (; *s; s++) {
-        if (ascii && (unsigned char)*s >= 0x80) {
-            apr_size_t l = seq_len((const unsigned char *)s);
-            char tmp[16];
-            n += (apr_size_t)apr_snprintf(tmp, sizeof(tmp), "&#x%x;", l > 1
-                    ? seq_cp((const unsigned char *)s, l) : 0xFFFDu);
-            s += l - 1;
-            continue;
+    for (;;) {
+        apr_size_t run = plain_run(s, mask), l;
+        char tmp[16];
+        n += run;
+        s += run;
+        if (!*s)
+            return n;
+        if ((unsigned char)*s >= 0x80) {
+            n += numeric_reference(s, tmp, &l);
+            s += l;
         }
-        switch (*s) {
-        case '&': n += 5; break;           /* &amp; */
-        case '<': case '>': n += 4; break; /* &lt; &gt; */
-        case '"': n += 6; break;           /* &quot; */
-        case '\'': n += 6; break;          /* &#x27; */
-        default: n++;
+        else {
+            n += strlen(html_reference(*s++));
         }
     }
-    return n;
 }
 
 static char *escape_into(char *d, const char *s, int ascii)
 {
-    for (; *s; s++) {
+    unsigned mask = ascii ? ESC_HTML | ESC_HIGH : ESC_HTML;
+    for (;;) {
+        apr_size_t run = plain_run(s, mask), l;
         const char *rep;
-        if (ascii && (unsigned char)*s >= 0x80) {
-            apr_size_t l = seq_len((const unsigned char *)s);
-            d += apr_snprintf(d, 16, "&#x%x;", l > 1
-                    ? seq_cp((const unsigned char *)s, l) : 0xFFFDu);
-            s += l - 1;
+        memcpy(d, s, run);
+        d += run;
+        s += run;
+        if (!*s)
+            return d;
+        if ((unsigned char)*s >= 0x80) {
+            d += numeric_reference(s, d, &l);
+            s += l;
             continue;
         }
-        switch (*s) {
-        case '&': rep = "&amp;"; break;
-        case '<': rep = "&lt;"; break;
-        case '>': rep = "&gt;"; break;
-        case '"': rep = "&quot;"; break;
-        case '\'': rep = "&#x27;"; break;
-        default: *d++ = *s; continue;
-        }
-        while (*rep)
-            *d++ = *rep++;
+        for (rep = html_reference(*s++); *rep; rep++)
+            *d++ = *rep;
     }
-    return d;
 }
 
 const char *fm_html_escape(apr_pool_t *p, const char *s)
