@@ -219,57 +219,74 @@ const char *fm_message_tags(apr_pool_t *p, const fm_levels *lv,
     return apr_pstrcat(p, et, " ", lt, NULL);
 }
 
-int fm_utf8_valid(const char *str, apr_size_t len)
+/* Length of the well-formed UTF-8 sequence of more than one byte at s
+ * (n bytes left), or 0: no overlong forms, no surrogates, nothing above
+ * U+10FFFF. */
+static apr_size_t utf8_sequence(const unsigned char *s, apr_size_t n)
+{
+    unsigned char c = s[0];
+    apr_size_t need, k;
+    unsigned int cp;
+
+    if (c >= 0xC2 && c <= 0xDF) {
+        need = 1;
+        cp = c & 0x1F;
+    }
+    else if (c >= 0xE0 && c <= 0xEF) {
+        need = 2;
+        cp = c & 0x0F;
+    }
+    else if (c >= 0xF0 && c <= 0xF4) {
+        need = 3;
+        cp = c & 0x07;
+    }
+    else {
+        return 0;
+    }
+    if (n <= need)
+        return 0;
+    for (k = 1; k <= need; k++) {
+        if ((s[k] & 0xC0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (s[k] & 0x3F);
+    }
+    if ((need == 2 && cp < 0x800) || (need == 3 && cp < 0x10000)
+        || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    return need + 1;
+}
+
+/* Well-formed UTF-8 and, if no_controls, no control character but TAB:
+ * one pass (every message read from a cookie goes through it). */
+static int text_check(const char *str, apr_size_t len, int no_controls)
 {
     const unsigned char *s = (const unsigned char *)str;
     apr_size_t i = 0;
     while (i < len) {
         unsigned char c = s[i];
-        apr_size_t need, k;
-        unsigned int cp;
         if (c < 0x80) {
+            if (no_controls && ((c < 0x20 && c != '\t') || c == 0x7F))
+                return 0;
             i++;
-            continue;
-        }
-        if (c >= 0xC2 && c <= 0xDF) {
-            need = 1;
-            cp = c & 0x1F;
-        }
-        else if (c >= 0xE0 && c <= 0xEF) {
-            need = 2;
-            cp = c & 0x0F;
-        }
-        else if (c >= 0xF0 && c <= 0xF4) {
-            need = 3;
-            cp = c & 0x07;
         }
         else {
-            return 0;
-        }
-        if (len - i <= need)
-            return 0;
-        for (k = 1; k <= need; k++) {
-            if ((s[i + k] & 0xC0) != 0x80)
+            apr_size_t l = utf8_sequence(s + i, len - i);
+            if (!l)
                 return 0;
-            cp = (cp << 6) | (s[i + k] & 0x3F);
+            i += l;
         }
-        if ((need == 2 && cp < 0x800) || (need == 3 && cp < 0x10000)
-            || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-            return 0;
-        i += need + 1;
     }
     return 1;
 }
 
+int fm_utf8_valid(const char *s, apr_size_t len)
+{
+    return text_check(s, len, 0);
+}
+
 int fm_text_valid(const char *s, apr_size_t len)
 {
-    apr_size_t i;
-    for (i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if ((c < 0x20 && c != '\t') || c == 0x7F)
-            return 0;
-    }
-    return fm_utf8_valid(s, len);
+    return text_check(s, len, 1);
 }
 
 int fm_list_add(apr_array_header_t *list, int min_level, int level,
