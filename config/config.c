@@ -172,6 +172,8 @@ void *fm_create_srv_conf(apr_pool_t *p, server_rec *s)
     c->socache_spec = NULL;
     c->socache_provider = NULL;
     c->socache_instance = NULL;
+    c->socache_watch = NULL;
+    c->socache_timeout = FM_UNSET;
     if (!s->is_virtual)
         main_server_conf = c;
     return c;
@@ -191,12 +193,16 @@ void *fm_merge_srv_conf(apr_pool_t *p, void *basev, void *addv)
         m->socache_spec = add->socache_spec;
         m->socache_provider = add->socache_provider;
         m->socache_instance = add->socache_instance;
+        m->socache_watch = add->socache_watch;
     }
     else {
         m->socache_spec = base->socache_spec;
         m->socache_provider = base->socache_provider;
         m->socache_instance = base->socache_instance;
+        m->socache_watch = base->socache_watch;
     }
+    m->socache_timeout = add->socache_timeout != FM_UNSET
+                         ? add->socache_timeout : base->socache_timeout;
     return m;
 }
 
@@ -214,6 +220,15 @@ const fm_settings *fm_settings_of(request_rec *r)
 const fm_srv_conf *fm_server_of(request_rec *r)
 {
     return ap_get_module_config(r->server->module_config, &flashmsg_module);
+}
+
+/* Server records keep what was written (the main server's is never merged
+ * over anything that could fill in a default), so the default is decided
+ * here, the one place. */
+apr_interval_time_t fm_socache_timeout(const fm_srv_conf *sc)
+{
+    return sc->socache_timeout != FM_UNSET ? sc->socache_timeout
+                                           : FM_DEFAULT_SOCACHE_TIMEOUT;
 }
 
 int fm_cookie_name_is_host_only(const char *name)

@@ -41,6 +41,8 @@ extern module AP_MODULE_DECLARE_DATA flashmsg_module;
 #define FM_DEFAULT_MAX_AGE     86400
 #define FM_DEFAULT_SCAN_LIMIT  (128 * 1024)
 #define FM_DEFAULT_HTMX_EVENT  "flashmsg"
+/* FlashMsgSocacheTimeout: microseconds (apr_interval_time_t). */
+#define FM_DEFAULT_SOCACHE_TIMEOUT 1000000
 
 typedef enum {
     FM_STORAGE_COOKIE,
@@ -94,10 +96,16 @@ typedef struct {
     const void *socache_provider;   /* its ap_socache_provider_t */
     void *socache_instance;         /* its ap_socache_instance_t, created
                                      * when the directive is read */
+    void *socache_watch;            /* its stall breaker (fm_engine_watch),
+                                     * one per instance, made at start */
+    apr_interval_time_t socache_timeout;    /* FlashMsgSocacheTimeout, or
+                                             * FM_UNSET */
 } fm_srv_conf;
 
 const fm_settings *fm_settings_of(request_rec *r);
 const fm_srv_conf *fm_server_of(request_rec *r);
+/* FlashMsgSocacheTimeout of a server, or its default. */
+apr_interval_time_t fm_socache_timeout(const fm_srv_conf *sc);
 /* The settings of a configuration vector (a server's defaults or one
  * <Directory>/<Location> section), as merged so far. */
 const fm_settings *fm_settings_in(ap_conf_vector_t *v);

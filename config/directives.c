@@ -189,6 +189,29 @@ static const char *set_socache(cmd_parms *cmd, void *dc, const char *arg)
     return NULL;
 }
 
+/* FlashMsgSocacheTimeout DURATION: seconds, or a number with a unit
+ * (500ms, 2s), read by httpd's own ap_timeout_parameter_parse as mod_proxy
+ * reads its worker timeouts. */
+static const char *set_socache_timeout(cmd_parms *cmd, void *dc,
+                                       const char *arg)
+{
+    fm_srv_conf *sc = ap_get_module_config(cmd->server->module_config,
+                                           &flashmsg_module);
+    apr_interval_time_t t;
+    const char *err;
+    (void)dc;
+    if ((err = ap_check_cmd_context(cmd, NOT_IN_DIR_LOC_FILE)) != NULL)
+        return err;
+    if (!apr_isdigit(*arg)
+        || ap_timeout_parameter_parse(arg, &t, "s") != APR_SUCCESS
+        || t < apr_time_from_msec(1) || t > apr_time_from_sec(3600))
+        return cmd_err(cmd, apr_psprintf(cmd->pool,
+            "'%s' is not a duration from 1ms to 3600s (seconds, or a "
+            "number with ms, s, mi or h)", arg));
+    sc->socache_timeout = t;
+    return NULL;
+}
+
 /* A secret given as file:/path is read from that file (first line). */
 static const char *read_secret(cmd_parms *cmd, const char *arg,
                                const char **secret)
@@ -547,6 +570,10 @@ const command_rec fm_directives[] = {
                   "PROVIDER[:ARGS]: the socache of FlashMsgStorage socache "
                   "(shmcb, shmcb:/path(bytes), redis:host:port, "
                   "memcache:host:port)"),
+    AP_INIT_TAKE1("FlashMsgSocacheTimeout", set_socache_timeout, NULL,
+                  RSRC_CONF,
+                  "how long socache calls in flight may go without an "
+                  "answer before new ones skip the engine (default 1s)"),
     AP_INIT_TAKE_ARGV("FlashMsgSecret", set_secret, NULL, RSRC_CONF,
                       "KEY [OLDKEY ...]: the first key signs, every key "
                       "verifies; 'file:/path' reads a key from a file"),

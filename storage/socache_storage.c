@@ -37,6 +37,12 @@
  * cache, the engine restarted) -- or it is a cookie replayed after the
  * tombstone expired.  A loss must not pass silently; a parallel request
  * of the same browser (which finds the tombstone) must not cry wolf.
+ *
+ * Engine hanging (no answer at all, no error): neither provider bounds
+ * the wait, so each process watches its calls (engine_watch.c): once the
+ * calls in flight have gone without an answer for FlashMsgSocacheTimeout,
+ * later calls are not made and take the "engine down" path above, until
+ * a call in flight returns.
  */
 #include <string.h>
 
@@ -48,6 +54,7 @@
 #include <util_mutex.h>
 
 #include "storage/storage.h"
+#include "storage/engine_watch.h"
 #include "stats/counters.h"
 
 APLOG_USE_MODULE(flashmsg);
@@ -63,6 +70,9 @@ APLOG_USE_MODULE(flashmsg);
 #define FM_SOCACHE_TOMBSTONE_TTL 60
 /* Seconds between two error lines about an engine that does not answer. */
 #define FM_SOCACHE_LOG_INTERVAL 60
+/* What cache_do answers for a call it did not make because the engine
+ * has stalled: not a provider's status, so the error line can tell. */
+#define FM_SOCACHE_SKIPPED (APR_OS_START_USERERR + 1)
 
 /* Providers without AP_SOCACHE_FLAG_NOTMPSAFE need no lock (redis,
  * memcache); shmcb does. */
@@ -119,27 +129,35 @@ int fm_socache_post_config(apr_pool_t *pconf, apr_pool_t *plog,
                            server_rec *s)
 {
     static struct ap_socache_hints hints = { 32, 256, 30000000 };
+    /* The instances initialised so far, and the server of each. */
     apr_array_header_t *done = apr_array_make(pconf, 2, sizeof(void *));
     server_rec *v;
     int i;
     (void)plog;
 
     for (v = s; v; v = v->next) {
-        const fm_srv_conf *sc = ap_get_module_config(v->module_config,
-                                                     &flashmsg_module);
+        fm_srv_conf *sc = ap_get_module_config(v->module_config,
+                                               &flashmsg_module);
         const ap_socache_provider_t *prov;
         destroy_ctx *d;
         apr_status_t rv;
-        int seen = 0;
+        void *watch = NULL;
 
         if (!sc || !sc->socache_instance)
             continue;
-        /* Virtual hosts without their own FlashMsgSocache share one. */
-        for (i = 0; i < done->nelts; i++)
-            seen |= APR_ARRAY_IDX(done, i, void *) == sc->socache_instance;
-        if (seen)
+        /* Virtual hosts without their own FlashMsgSocache share one, and
+         * its watch: a stall seen by one is a stall for all. */
+        for (i = 0; i < done->nelts && !watch; i++) {
+            const fm_srv_conf *o = APR_ARRAY_IDX(done, i, const fm_srv_conf *);
+            if (o->socache_instance == sc->socache_instance)
+                watch = o->socache_watch;
+        }
+        if (watch) {
+            sc->socache_watch = watch;
             continue;
-        APR_ARRAY_PUSH(done, void *) = sc->socache_instance;
+        }
+        sc->socache_watch = fm_engine_watch_make(pconf);
+        APR_ARRAY_PUSH(done, const fm_srv_conf *) = sc;
         prov = sc->socache_provider;
         if ((prov->flags & AP_SOCACHE_FLAG_NOTMPSAFE) && !cache_mutex) {
             rv = ap_global_mutex_create(&cache_mutex, NULL, FM_SOCACHE_MUTEX,
@@ -199,6 +217,7 @@ static int errors_since;
 
 static void engine_error(request_rec *r, apr_status_t rv, const char *what)
 {
+    const fm_srv_conf *sc = fm_server_of(r);
     apr_time_t now = apr_time_now();
     fm_count(FM_C_SOCACHE_FAILURES, 1);
     if (last_error_line
@@ -206,12 +225,25 @@ static void engine_error(request_rec *r, apr_status_t rv, const char *what)
         errors_since++;
         return;
     }
-    ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, r, FM_LOGPFX
-                  "FlashMsgSocache %s does not answer (%s): messages added "
-                  "meanwhile go to the cookie as far as they fit; "
-                  "%d more failure(s) since the last line, next line in "
-                  "%d s at the earliest", fm_server_of(r)->socache_spec,
-                  what, errors_since, FM_SOCACHE_LOG_INTERVAL);
+    if (rv == FM_SOCACHE_SKIPPED)
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, APR_TIMEUP, r, FM_LOGPFX
+                      "FlashMsgSocache %s has stalled for %" APR_INT64_T_FMT
+                      " ms (%s): calls in flight have had no answer for "
+                      "longer than FlashMsgSocacheTimeout, so this process "
+                      "skips the engine until one returns; messages added "
+                      "meanwhile go to the cookie as far as they fit; "
+                      "%d more failure(s) since the last line, next line in "
+                      "%d s at the earliest", sc->socache_spec,
+                      (apr_int64_t)apr_time_as_msec(fm_engine_watch_stalled(
+                          sc->socache_watch, now)),
+                      what, errors_since, FM_SOCACHE_LOG_INTERVAL);
+    else
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, r, FM_LOGPFX
+                      "FlashMsgSocache %s does not answer (%s): messages "
+                      "added meanwhile go to the cookie as far as they fit; "
+                      "%d more failure(s) since the last line, next line in "
+                      "%d s at the earliest", sc->socache_spec,
+                      what, errors_since, FM_SOCACHE_LOG_INTERVAL);
     last_error_line = now;
     errors_since = 0;
 }
@@ -252,16 +284,21 @@ static apr_status_t cache_do(request_rec *r, cache_op op, const char *id,
     int locked = 0;
     apr_status_t rv;
 
-    if (!prov || !inst)
+    if (!prov || !inst || !sc->socache_watch)
         return APR_EINIT;
     if (id) {
         if (!cache_key(id, buf, &klen))
             return APR_EINVAL;
         key = buf;
     }
+    if (!fm_engine_watch_begin(sc->socache_watch, apr_time_now(),
+                               fm_socache_timeout(sc)))
+        return FM_SOCACHE_SKIPPED;
     if ((prov->flags & AP_SOCACHE_FLAG_NOTMPSAFE) && cache_mutex) {
-        if ((rv = apr_global_mutex_lock(cache_mutex)) != APR_SUCCESS)
+        if ((rv = apr_global_mutex_lock(cache_mutex)) != APR_SUCCESS) {
+            fm_engine_watch_end(sc->socache_watch, apr_time_now());
             return rv;
+        }
         locked = 1;
     }
     switch (op) {
@@ -275,6 +312,7 @@ static apr_status_t cache_do(request_rec *r, cache_op op, const char *id,
     }
     if (locked)
         apr_global_mutex_unlock(cache_mutex);
+    fm_engine_watch_end(sc->socache_watch, apr_time_now());
     return rv;
 }
 

@@ -49,7 +49,8 @@ def test_the_records_are_read():
     assert {"cookie_name", "tags", "placeholder", "tmpl", "clear"} <= set(DIR_FIELDS)
     assert set(ccf.struct_fields(CONFIG_H, "fm_settings")) == set(DIR_FIELDS)
     assert SRV_FIELDS == ["levels", "keys", "enabled_at", "session_at", "socache_at",
-                          "socache_spec", "socache_provider", "socache_instance"]
+                          "socache_spec", "socache_provider", "socache_instance",
+                          "socache_watch", "socache_timeout"]
 
 
 def without(pattern, field):

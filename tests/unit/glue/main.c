@@ -15,6 +15,7 @@ int main(void)
     apr_pool_create(&pconf, NULL);
     ft_module_init(pconf);
     sr = srunner_create(inject_filter_suite());
+    srunner_add_suite(sr, engine_watch_suite());
     srunner_run_all(sr, CK_NORMAL);
     failed = srunner_ntests_failed(sr);
     srunner_free(sr);
