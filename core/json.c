@@ -11,41 +11,6 @@
 
 #include "json.h"
 
-/* Decode one UTF-8 sequence at s[0..len); returns its length, 0 if invalid. */
-static apr_size_t utf8_next(const unsigned char *s, apr_size_t len,
-                            unsigned *cp)
-{
-    apr_size_t need, k;
-    unsigned c = s[0], v;
-    if (c >= 0xC2 && c <= 0xDF) {
-        need = 1;
-        v = c & 0x1F;
-    }
-    else if (c >= 0xE0 && c <= 0xEF) {
-        need = 2;
-        v = c & 0x0F;
-    }
-    else if (c >= 0xF0 && c <= 0xF4) {
-        need = 3;
-        v = c & 0x07;
-    }
-    else {
-        return 0;
-    }
-    if (len <= need)
-        return 0;
-    for (k = 1; k <= need; k++) {
-        if ((s[k] & 0xC0) != 0x80)
-            return 0;
-        v = (v << 6) | (s[k] & 0x3F);
-    }
-    if ((need == 2 && v < 0x800) || (need == 3 && v < 0x10000)
-        || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
-        return 0;
-    *cp = v;
-    return need + 1;
-}
-
 const char *fm_json_quote(apr_pool_t *p, const char *str)
 {
     const unsigned char *s = (const unsigned char *)str;
@@ -59,7 +24,7 @@ const char *fm_json_quote(apr_pool_t *p, const char *str)
         unsigned c = s[i];
         if (c >= 0x80) {
             unsigned cp = 0xFFFD;
-            apr_size_t n = utf8_next(s + i, len - i, &cp);
+            apr_size_t n = fm_utf8_next(s + i, len - i, &cp);
             i += n ? n : 1;
             if (cp > 0xFFFF) {
                 cp -= 0x10000;
@@ -220,7 +185,7 @@ static int read_string(reader *r, char *out, apr_size_t *len)
         if (c < 0x20)
             return 0;
         if (c >= 0x80) {
-            apr_size_t m = utf8_next(r->s + r->i, r->n - r->i, &cp);
+            apr_size_t m = fm_utf8_next(r->s + r->i, r->n - r->i, &cp);
             if (!m)
                 return 0;
             if (out)

@@ -219,26 +219,27 @@ const char *fm_message_tags(apr_pool_t *p, const fm_levels *lv,
     return apr_pstrcat(p, et, " ", lt, NULL);
 }
 
-/* Length of the well-formed UTF-8 sequence of more than one byte at s
- * (n bytes left), or 0: no overlong forms, no surrogates, nothing above
- * U+10FFFF. */
-static apr_size_t utf8_sequence(const unsigned char *s, apr_size_t n)
+apr_size_t fm_utf8_next(const unsigned char *s, apr_size_t n, unsigned *cp)
 {
     unsigned char c = s[0];
     apr_size_t need, k;
-    unsigned int cp;
+    unsigned v;
 
+    if (c < 0x80) {
+        *cp = c;
+        return 1;
+    }
     if (c >= 0xC2 && c <= 0xDF) {
         need = 1;
-        cp = c & 0x1F;
+        v = c & 0x1F;
     }
     else if (c >= 0xE0 && c <= 0xEF) {
         need = 2;
-        cp = c & 0x0F;
+        v = c & 0x0F;
     }
     else if (c >= 0xF0 && c <= 0xF4) {
         need = 3;
-        cp = c & 0x07;
+        v = c & 0x07;
     }
     else {
         return 0;
@@ -248,11 +249,12 @@ static apr_size_t utf8_sequence(const unsigned char *s, apr_size_t n)
     for (k = 1; k <= need; k++) {
         if ((s[k] & 0xC0) != 0x80)
             return 0;
-        cp = (cp << 6) | (s[k] & 0x3F);
+        v = (v << 6) | (s[k] & 0x3F);
     }
-    if ((need == 2 && cp < 0x800) || (need == 3 && cp < 0x10000)
-        || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+    if ((need == 2 && v < 0x800) || (need == 3 && v < 0x10000)
+        || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
         return 0;
+    *cp = v;
     return need + 1;
 }
 
@@ -270,7 +272,8 @@ static int text_check(const char *str, apr_size_t len, int no_controls)
             i++;
         }
         else {
-            apr_size_t l = utf8_sequence(s + i, len - i);
+            unsigned cp;
+            apr_size_t l = fm_utf8_next(s + i, len - i, &cp);
             if (!l)
                 return 0;
             i += l;

@@ -80,6 +80,10 @@ const char *fm_message_tags(apr_pool_t *p, const fm_levels *lv,
 int fm_text_valid(const char *s, apr_size_t len);
 /* True when s is a valid UTF-8 sequence of len bytes. */
 int fm_utf8_valid(const char *s, apr_size_t len);
+/* The well-formed UTF-8 sequence at s (n > 0 bytes left): its length, and
+ * its code point in *cp; 0 if it is not one (overlong forms, surrogates,
+ * above U+10FFFF, cut short).  An ASCII byte is a sequence of 1. */
+apr_size_t fm_utf8_next(const unsigned char *s, apr_size_t n, unsigned *cp);
 
 /*
  * Append a message to a list of fm_message, applying the contract's

@@ -1249,28 +1249,6 @@ const char *fm_template_compile_file_text(apr_pool_t *p, const char *text,
     return NULL;
 }
 
-/* Length of the UTF-8 sequence starting with lead byte c (1 if invalid). */
-static apr_size_t seq_len(const unsigned char *s)
-{
-    apr_size_t n, k;
-    if (s[0] < 0xC2 || s[0] > 0xF4)
-        return 1;
-    n = s[0] < 0xE0 ? 2 : s[0] < 0xF0 ? 3 : 4;
-    for (k = 1; k < n; k++)
-        if ((s[k] & 0xC0) != 0x80)
-            return 1;
-    return n;
-}
-
-static unsigned seq_cp(const unsigned char *s, apr_size_t n)
-{
-    unsigned cp = n == 2 ? (s[0] & 0x1Fu) : n == 3 ? (s[0] & 0x0Fu) : (s[0] & 0x07u);
-    apr_size_t k;
-    for (k = 1; k < n; k++)
-        cp = (cp << 6) | (s[k] & 0x3Fu);
-    return cp;
-}
-
 /* What escaping each byte needs: ESC_HTML for & < > " ' (and for the NUL
  * that ends a value, so runs stop there too), ESC_HIGH for the bytes of a
  * UTF-8 sequence, which become references only in an ASCII page.  Runs of
@@ -1307,66 +1285,54 @@ static apr_size_t plain_run(const char *s, unsigned mask)
 }
 
 /* The UTF-8 sequence at s written as a numeric reference into tmp (at
- * least 16 bytes); *len gets the sequence's length. */
+ * least 16 bytes); *len gets the bytes it took.  A byte that starts no
+ * well-formed sequence becomes U+FFFD on its own. */
 static apr_size_t numeric_reference(const char *s, char *tmp, apr_size_t *len)
 {
-    apr_size_t l = seq_len((const unsigned char *)s);
-    *len = l;
-    return (apr_size_t)apr_snprintf(tmp, 16, "&#x%x;", l > 1
-            ? seq_cp((const unsigned char *)s, l) : 0xFFFDu);
+    unsigned cp;
+    apr_size_t l = fm_utf8_next((const unsigned char *)s, strnlen(s, 4), &cp);
+    *len = l ? l : 1;
+    return (apr_size_t)apr_snprintf(tmp, 16, "&#x%x;", l ? cp : 0xFFFDu);
 }
 
-static apr_size_t escaped_len(const char *s, int ascii)
+/* Escape s into d, or with d NULL only count: the length either way.  A
+ * numeric reference is written with its NUL, so d needs one byte more
+ * than the length. */
+static apr_size_t escape(char *d, const char *s, int ascii)
 {
     unsigned mask = ascii ? ESC_HTML | ESC_HIGH : ESC_HTML;
     apr_size_t n = 0;
     for (;;) {
-        apr_size_t run = plain_run(s, mask), l;
+        apr_size_t run = plain_run(s, mask), l, k;
+        const char *rep;
         char tmp[16];
+        if (d)
+            memcpy(d + n, s, run);
         n += run;
         s += run;
         if (!*s)
             return n;
         if ((unsigned char)*s >= 0x80) {
-            n += numeric_reference(s, tmp, &l);
-            s += l;
-        }
-        else {
-            n += strlen(html_reference(*s++));
-        }
-    }
-}
-
-static char *escape_into(char *d, const char *s, int ascii)
-{
-    unsigned mask = ascii ? ESC_HTML | ESC_HIGH : ESC_HTML;
-    for (;;) {
-        apr_size_t run = plain_run(s, mask), l;
-        const char *rep;
-        memcpy(d, s, run);
-        d += run;
-        s += run;
-        if (!*s)
-            return d;
-        if ((unsigned char)*s >= 0x80) {
-            d += numeric_reference(s, d, &l);
+            n += numeric_reference(s, d ? d + n : tmp, &l);
             s += l;
             continue;
         }
-        for (rep = html_reference(*s++); *rep; rep++)
-            *d++ = *rep;
+        rep = html_reference(*s++);
+        k = strlen(rep);
+        if (d)
+            memcpy(d + n, rep, k);
+        n += k;
     }
 }
 
 const char *fm_html_escape(apr_pool_t *p, const char *s)
 {
-    apr_size_t n = escaped_len(s, 0);
-    char *r, *e;
+    apr_size_t n = escape(NULL, s, 0);
+    char *r;
     if (n == strlen(s))
         return s;
     r = apr_palloc(p, n + 1);
-    e = escape_into(r, s, 0);
-    *e = '\0';
+    r[escape(r, s, 0)] = '\0';
     return r;
 }
 
@@ -1437,9 +1403,9 @@ static void emit(buf_t *b, const apr_array_header_t *segs,
             : sg[i].kind == SEG_LIVE ? live
             : item_value(b->p, sg[i].kind, m, lv, tm);
         {
-            /* escape_into writes a NUL after the last reference: room for it */
-            apr_size_t need = escaped_len(v, ascii);
-            escape_into(buf_grow(b, need + 1), v, ascii);
+            /* room for the NUL after a last numeric reference */
+            apr_size_t need = escape(NULL, v, ascii);
+            escape(buf_grow(b, need + 1), v, ascii);
             b->len--;
         }
     }
