@@ -199,6 +199,57 @@ static int read_file_aside(apr_bucket *e, char *buf)
     return 1;
 }
 
+/* Over HTTP/1: small file bucket *e replaced by one heap bucket holding
+ * its bytes, read with one pread(); left as it is if that failed. */
+static void file_to_heap(apr_bucket **e, apr_bucket_alloc_t *ba)
+{
+    char *buf = apr_bucket_alloc((*e)->length, ba);
+    apr_bucket *h;
+
+    if (!read_file_aside(*e, buf)) {
+        apr_bucket_free(buf);
+        return;
+    }
+    h = apr_bucket_heap_create(buf, (*e)->length, apr_bucket_free, ba);
+    APR_BUCKET_INSERT_BEFORE(*e, h);
+    apr_bucket_delete(*e);
+    *e = h;
+}
+
+/* Ready data bucket *e to be read the cheapest way for what comes after
+ * us.  A file is read (mmapped) at most FM_FILE_PIECE at a time, so memory
+ * stays flat however large the page; the rest of the file stays a file
+ * bucket.  A small page is read with one read() (which beats mmap + munmap
+ * for whoever sends it without sendfile): over HTTP/1 into one heap bucket
+ * (one writev() later beats cork + sendfile per segment, and lseek + read
+ * per 8000 bytes without sendfile); over HTTP/2 (a secondary connection)
+ * into aside, leaving a file bucket that crosses to the client's
+ * connection without a copy -- then 1, with *data and *len set. */
+static int read_file_piece(ap_filter_t *f, apr_bucket **e, char *aside,
+                           const char **data, apr_size_t *len)
+{
+    apr_bucket *b = *e;
+
+    if (!APR_BUCKET_IS_FILE(b) || b->length == (apr_size_t)-1)
+        return 0;
+    if (b->length > FM_FILE_PIECE) {
+        apr_bucket_split(b, FM_FILE_PIECE);
+        return 0;
+    }
+    if (b->length > FM_SMALL_FILE)
+        return 0;
+    apr_bucket_file_enable_mmap(b, 0);
+    if (!f->c->master) {
+        file_to_heap(e, f->c->bucket_alloc);
+        return 0;
+    }
+    if (!read_file_aside(b, aside))
+        return 0;
+    *data = aside;
+    *len = b->length;
+    return 1;
+}
+
 static apr_status_t pass_out(ap_filter_t *f, fm_ctx *ctx)
 {
     apr_status_t rv;
@@ -292,44 +343,10 @@ apr_status_t fm_inject_filter(ap_filter_t *f, apr_bucket_brigade *bb)
                 return rv;
             continue;
         }
-        /* A file is read (mmapped) at most FM_FILE_PIECE at a time, so
-         * memory stays flat however large the page; the rest of the file
-         * stays a file bucket for whoever comes after us. */
-        if (APR_BUCKET_IS_FILE(e) && e->length != (apr_size_t)-1) {
-            if (e->length > FM_FILE_PIECE) {
-                apr_bucket_split(e, FM_FILE_PIECE);
-            }
-            else if (e->length <= FM_SMALL_FILE) {
-                /* a small page: one read() beats mmap + munmap for whoever
-                 * sends it without sendfile */
-                apr_bucket_file_enable_mmap(e, 0);
-                if (!f->c->master) {
-                    /* HTTP/1: one read() into one heap bucket and one
-                     * writev() later beat cork + sendfile per segment
-                     * (and lseek + read per 8000 bytes without sendfile) */
-                    char *buf = apr_bucket_alloc(e->length, f->c->bucket_alloc);
-                    if (read_file_aside(e, buf)) {
-                        apr_bucket *h = apr_bucket_heap_create(
-                            buf, e->length, apr_bucket_free, f->c->bucket_alloc);
-                        APR_BUCKET_INSERT_BEFORE(e, h);
-                        apr_bucket_delete(e);
-                        e = h;
-                        data = buf;
-                        len = e->length;
-                        goto scan;
-                    }
-                    apr_bucket_free(buf);
-                }
-                else if (read_file_aside(e, aside)) {
-                    /* HTTP/2 (a secondary connection): file buckets cross
-                     * to the client's connection without a copy */
-                    data = aside;
-                    len = e->length;
-                    goto scan;
-                }
-            }
+        if (read_file_piece(f, &e, aside, &data, &len)) {
+            rv = APR_SUCCESS;
         }
-        if (ctx->mode == FM_RENDER) {
+        else if (ctx->mode == FM_RENDER) {
             rv = apr_bucket_read(e, &data, &len, APR_NONBLOCK_READ);
             if (APR_STATUS_IS_EAGAIN(rv)) {
                 /* The generator is slow: send what we have, then wait. */
@@ -348,7 +365,6 @@ apr_status_t fm_inject_filter(ap_filter_t *f, apr_bucket_brigade *bb)
                           "reading the response body failed");
             return rv;
         }
-    scan:
         scan_bucket(r, ctx, e, data, len);
         if (ctx->mode == FM_DONE
             || (ctx->mode == FM_LOOKAHEAD && ctx->out_bytes > ctx->limit))
