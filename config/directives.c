@@ -40,6 +40,20 @@ static const char *where(cmd_parms *cmd)
                         cmd->directive->line_num);
 }
 
+/* The server configuration of the section the directive stands in. */
+static fm_srv_conf *server_conf(cmd_parms *cmd)
+{
+    return ap_get_module_config(cmd->server->module_config, &flashmsg_module);
+}
+
+/* Remember where a server first used a feature, for start-up errors that
+ * point at the line ("FlashMsgStorage session (file:line) needs ..."). */
+static void note_first_use(cmd_parms *cmd, const char **at)
+{
+    if (!*at)
+        *at = where(cmd);
+}
+
 /* The arguments of a RAW_ARGS directive, split as httpd splits them
  * (quotes, backslash escapes), but keeping "" as an empty argument:
  * httpd's TAKE1 and TAKE2 take an empty argument for a missing one and
@@ -69,8 +83,7 @@ static const char *split_args(cmd_parms *cmd, const char *args, int n,
  * virtual host's FlashMsgLevel definitions so far. */
 static const fm_levels *levels_for(cmd_parms *cmd)
 {
-    fm_srv_conf *sc = ap_get_module_config(cmd->server->module_config,
-                                           &flashmsg_module);
+    fm_srv_conf *sc = server_conf(cmd);
     fm_srv_conf *main_sc = fm_main_server_conf();
     if (!cmd->server->is_virtual || !main_sc || sc == main_sc)
         return sc->levels;
@@ -122,12 +135,8 @@ static const char *set_enabled(cmd_parms *cmd, void *dc, int on)
 {
     fm_dir_conf *c = dc;
     c->enabled = on;
-    if (on) {
-        fm_srv_conf *sc = ap_get_module_config(cmd->server->module_config,
-                                               &flashmsg_module);
-        if (!sc->enabled_at)
-            sc->enabled_at = where(cmd);
-    }
+    if (on)
+        note_first_use(cmd, &server_conf(cmd)->enabled_at);
     return changed(dc, NULL);
 }
 
@@ -139,18 +148,12 @@ static const char *set_storage(cmd_parms *cmd, void *dc, const char *arg)
     else if (!strcasecmp(arg, "fallback"))
         c->storage = FM_STORAGE_FALLBACK;
     else if (!strcasecmp(arg, "session")) {
-        fm_srv_conf *sc = ap_get_module_config(cmd->server->module_config,
-                                               &flashmsg_module);
         c->storage = FM_STORAGE_SESSION;
-        if (!sc->session_at)
-            sc->session_at = where(cmd);
+        note_first_use(cmd, &server_conf(cmd)->session_at);
     }
     else if (!strcasecmp(arg, "socache")) {
-        fm_srv_conf *sc = ap_get_module_config(cmd->server->module_config,
-                                               &flashmsg_module);
         c->storage = FM_STORAGE_SOCACHE;
-        if (!sc->socache_at)
-            sc->socache_at = where(cmd);
+        note_first_use(cmd, &server_conf(cmd)->socache_at);
     }
     else
         return cmd_err(cmd, apr_psprintf(cmd->pool,
@@ -164,8 +167,7 @@ static const char *set_storage(cmd_parms *cmd, void *dc, const char *arg)
  * are checked at configuration time), initialised in post_config. */
 static const char *set_socache(cmd_parms *cmd, void *dc, const char *arg)
 {
-    fm_srv_conf *sc = ap_get_module_config(cmd->server->module_config,
-                                           &flashmsg_module);
+    fm_srv_conf *sc = server_conf(cmd);
     const ap_socache_provider_t *prov;
     ap_socache_instance_t *inst = NULL;
     const char *sep = ap_strchr_c(arg, ':'), *name, *err;
@@ -195,8 +197,7 @@ static const char *set_socache(cmd_parms *cmd, void *dc, const char *arg)
 static const char *set_socache_timeout(cmd_parms *cmd, void *dc,
                                        const char *arg)
 {
-    fm_srv_conf *sc = ap_get_module_config(cmd->server->module_config,
-                                           &flashmsg_module);
+    fm_srv_conf *sc = server_conf(cmd);
     apr_interval_time_t t;
     const char *err;
     (void)dc;
@@ -262,8 +263,7 @@ static const char *read_secret(cmd_parms *cmd, const char *arg,
 static const char *set_secret(cmd_parms *cmd, void *dc, int argc,
                               char *const argv[])
 {
-    fm_srv_conf *sc = ap_get_module_config(cmd->server->module_config,
-                                           &flashmsg_module);
+    fm_srv_conf *sc = server_conf(cmd);
     const char **secrets;
     const char *err;
     fm_keyring *kr;
@@ -416,8 +416,7 @@ static const char *set_min_level(cmd_parms *cmd, void *dc, const char *arg)
 static const char *set_level(cmd_parms *cmd, void *dc, const char *name,
                              const char *number)
 {
-    fm_srv_conf *sc = ap_get_module_config(cmd->server->module_config,
-                                           &flashmsg_module);
+    fm_srv_conf *sc = server_conf(cmd);
     const char *err = fm_levels_define(sc->levels, cmd->pool, name, number);
     (void)dc;
     return err ? cmd_err(cmd, err) : NULL;
