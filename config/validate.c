@@ -84,23 +84,35 @@ static const char *check_host_prefix(server_rec *s, apr_pool_t *ptemp)
 typedef void (*section_fn)(const fm_dir_conf *c, void *ctx);
 
 static void walk_nested(ap_conf_vector_t *v, section_fn fn, void *ctx,
+                        int depth);
+
+/* The sections listed in a and b (either may be NULL): each one, then
+ * what is nested in it, depth levels down already. */
+static void walk_lists(const apr_array_header_t *a,
+                       const apr_array_header_t *b, section_fn fn,
+                       void *ctx, int depth)
+{
+    const apr_array_header_t *lists[2];
+    int k, i;
+    lists[0] = a;
+    lists[1] = b;
+    for (k = 0; k < 2; k++)
+        for (i = 0; lists[k] && i < lists[k]->nelts; i++) {
+            ap_conf_vector_t *v = ((ap_conf_vector_t **)lists[k]->elts)[i];
+            const fm_dir_conf *c = ap_get_module_config(v, &flashmsg_module);
+            if (c)
+                fn(c, ctx);
+            walk_nested(v, fn, ctx, depth);
+        }
+}
+
+static void walk_nested(ap_conf_vector_t *v, section_fn fn, void *ctx,
                         int depth)
 {
     const core_dir_config *core = ap_get_core_module_config(v);
-    apr_array_header_t *lists[2];
-    int k, i;
     if (!core || depth > 16)
         return;
-    lists[0] = core->sec_file;
-    lists[1] = core->sec_if;
-    for (k = 0; k < 2; k++)
-        for (i = 0; lists[k] && i < lists[k]->nelts; i++) {
-            ap_conf_vector_t *sub = ((ap_conf_vector_t **)lists[k]->elts)[i];
-            const fm_dir_conf *c = ap_get_module_config(sub, &flashmsg_module);
-            if (c)
-                fn(c, ctx);
-            walk_nested(sub, fn, ctx, depth + 1);
-        }
+    walk_lists(core->sec_file, core->sec_if, fn, ctx, depth + 1);
 }
 
 static void walk_sections(server_rec *s, section_fn fn, void *ctx)
@@ -108,21 +120,10 @@ static void walk_sections(server_rec *s, section_fn fn, void *ctx)
     core_server_config *core = ap_get_core_module_config(s->module_config);
     const fm_dir_conf *top = ap_get_module_config(s->lookup_defaults,
                                                   &flashmsg_module);
-    apr_array_header_t *lists[2];
-    int k, i;
     if (top)
         fn(top, ctx);
     walk_nested(s->lookup_defaults, fn, ctx, 0);
-    lists[0] = core->sec_dir;
-    lists[1] = core->sec_url;
-    for (k = 0; k < 2; k++)
-        for (i = 0; lists[k] && i < lists[k]->nelts; i++) {
-            ap_conf_vector_t *v = ((ap_conf_vector_t **)lists[k]->elts)[i];
-            const fm_dir_conf *c = ap_get_module_config(v, &flashmsg_module);
-            if (c)
-                fn(c, ctx);
-            walk_nested(v, fn, ctx, 0);
-        }
+    walk_lists(core->sec_dir, core->sec_url, fn, ctx, 0);
 }
 
 /* FlashMsgAdd below FlashMsgMinLevel: the message would be dropped on
