@@ -281,18 +281,48 @@ static void add_member(trigger_set *t, const char *key, const char *name,
                        apr_size_t name_len, const char *value);
 static int read_value(reader *r, int depth);
 
+/* Object and array share their punctuation.  Both steps answer 1 when an
+ * item follows (r->i at it), 0 when the list ends with close (consumed),
+ * -1 when the text is not JSON. */
+
+/* Past the opening bracket at r->i. */
+static int open_list(reader *r, char close)
+{
+    r->i++;
+    skip_ws(r);
+    if (r->i < r->n && r->s[r->i] == close) {
+        r->i++;
+        return 0;
+    }
+    return 1;
+}
+
+/* After an item: a comma and the next item, or the end of the list. */
+static int next_in_list(reader *r, char close)
+{
+    skip_ws(r);
+    if (r->i >= r->n)
+        return -1;
+    if (r->s[r->i] == close) {
+        r->i++;
+        return 0;
+    }
+    if (r->s[r->i] != ',')
+        return -1;
+    r->i++;
+    skip_ws(r);
+    return 1;
+}
+
 /* An object at r->i, at nesting level depth (the top is 1).  With t, its
  * members are added to t. */
 static int read_object(reader *r, int depth, trigger_set *t)
 {
+    int more;
     if (depth > FM_JSON_MAX_DEPTH)
         return 0;
-    r->i++;
-    skip_ws(r);
-    if (r->i < r->n && r->s[r->i] == '}') {
-        r->i++;
-        return 1;
-    }
+    if ((more = open_list(r, '}')) <= 0)
+        return more == 0;
     for (;;) {
         apr_size_t ks = r->i, ke, vs, name_len = 0;
         char *name = NULL;
@@ -319,44 +349,23 @@ static int read_object(reader *r, int depth, trigger_set *t)
                        name, name_len,
                        apr_pstrmemdup(t->p, (const char *)r->s + vs,
                                       r->i - vs));
-        skip_ws(r);
-        if (r->i >= r->n)
-            return 0;
-        if (r->s[r->i] == '}') {
-            r->i++;
-            return 1;
-        }
-        if (r->s[r->i] != ',')
-            return 0;
-        r->i++;
-        skip_ws(r);
+        if ((more = next_in_list(r, '}')) <= 0)
+            return more == 0;
     }
 }
 
 static int read_array(reader *r, int depth)
 {
+    int more;
     if (depth > FM_JSON_MAX_DEPTH)
         return 0;
-    r->i++;
-    skip_ws(r);
-    if (r->i < r->n && r->s[r->i] == ']') {
-        r->i++;
-        return 1;
-    }
+    if ((more = open_list(r, ']')) <= 0)
+        return more == 0;
     for (;;) {
         if (!read_value(r, depth + 1))
             return 0;
-        skip_ws(r);
-        if (r->i >= r->n)
-            return 0;
-        if (r->s[r->i] == ']') {
-            r->i++;
-            return 1;
-        }
-        if (r->s[r->i] != ',')
-            return 0;
-        r->i++;
-        skip_ws(r);
+        if ((more = next_in_list(r, ']')) <= 0)
+            return more == 0;
     }
 }
 
