@@ -75,6 +75,23 @@ def report(label, sent, shown, lost, dup, added_on, shown_on):
     print(line)
 
 
+def check_flow(label, flow):
+    """Report a run_flow result and hold it to what every storage owes:
+    each message shown exactly once, in order, adds and pages spread over
+    at least two nodes."""
+    sent, shown, lost, dup, added_on, shown_on = flow
+    report(label, sent, shown, lost, dup, added_on, shown_on)
+    assert not lost and not dup
+    assert shown == sent                  # in order, each exactly once
+    assert len(added_on - {None}) >= 2 and len(shown_on - {None}) >= 2
+
+
+def assert_no_node_errors(nodes):
+    for n in nodes:
+        bad = [l for l in n.unexpected_errors() if not re.search(r"proxy", l)]
+        assert not bad, bad
+
+
 def start_all(nodes, front):
     for n in nodes:
         n.start()
@@ -94,11 +111,7 @@ def test_cookie_storage_across_three_nodes(client):
     front = front_for(nodes)
     try:
         start_all(nodes, front)
-        sent, shown, lost, dup, added_on, shown_on = run_flow(front, nodes, client, "cookie")
-        report("cookie storage, 3 nodes", sent, shown, lost, dup, added_on, shown_on)
-        assert not lost and not dup
-        assert shown == sent                  # in order, each exactly once
-        assert len(added_on - {None}) >= 2 and len(shown_on - {None}) >= 2
+        check_flow("cookie storage, 3 nodes", run_flow(front, nodes, client, "cookie"))
     finally:
         stop_all(nodes, front)
 
@@ -114,21 +127,15 @@ def test_session_dbd_on_postgresql_across_three_nodes(client, postgres):
     front = front_for(nodes)
     try:
         start_all(nodes, front)
-        sent, shown, lost, dup, added_on, shown_on = run_flow(front, nodes, client, "dbd")
-        report("session storage on mod_session_dbd + PostgreSQL, 3 nodes",
-               sent, shown, lost, dup, added_on, shown_on)
-        assert not lost and not dup
-        assert shown == sent
+        check_flow("session storage on mod_session_dbd + PostgreSQL, 3 nodes",
+                   run_flow(front, nodes, client, "dbd"))
         assert not has_flash(client.cookies)       # server side only
         # everything was shown: no row may still hold a message (the README's
         # statements update the row under its rotated key)
         held = postgres.psql("select count(*) from session where value like "
                              "'%flashmsg=%'", db="flash").strip()
         assert int(held) == 0, postgres.psql("select * from session", db="flash")
-        assert len(added_on - {None}) >= 2 and len(shown_on - {None}) >= 2
-        for n in nodes:
-            bad = [l for l in n.unexpected_errors() if not re.search(r"proxy", l)]
-            assert not bad, bad
+        assert_no_node_errors(nodes)
     finally:
         stop_all(nodes, front)
 
@@ -147,17 +154,10 @@ def test_socache_on_one_engine_across_three_nodes(client, engine_cls):
     front = front_for(nodes)
     try:
         start_all(nodes, front)
-        sent, shown, lost, dup, added_on, shown_on = run_flow(front, nodes, client,
-                                                              engine.provider)
-        report("socache storage on one %s, 3 nodes" % engine.provider, sent, shown,
-               lost, dup, added_on, shown_on)
-        assert not lost and not dup
-        assert shown == sent
+        check_flow("socache storage on one %s, 3 nodes" % engine.provider,
+                   run_flow(front, nodes, client, engine.provider))
         assert engine.live_entries() == []      # everything shown is removed
-        assert len(added_on - {None}) >= 2 and len(shown_on - {None}) >= 2
-        for n in nodes:
-            bad = [l for l in n.unexpected_errors() if not re.search(r"proxy", l)]
-            assert not bad, bad
+        assert_no_node_errors(nodes)
     finally:
         stop_all(nodes, front)
         engine.cleanup()
