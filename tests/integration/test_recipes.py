@@ -36,16 +36,20 @@ NAME = 'Zoë "the" \\ one'
 # ---------------------------------------------------------------------------
 # Flask
 
-@pytest.fixture(scope="module")
-def flask_app():
-    exe = python_with("flask")
-    port = free_port()
-    app = Backend("flask", [exe, os.path.join(EXAMPLES, "flask_app.py"), str(port)],
-                  port, cwd=EXAMPLES)
+def running(app):
+    """Fixture body for a backend: ready before the tests, stopped after."""
     try:
         yield app.wait_ready()
     finally:
         app.stop()
+
+
+@pytest.fixture(scope="module")
+def flask_app():
+    exe = python_with("flask")
+    port = free_port()
+    yield from running(Backend("flask", [exe, os.path.join(EXAMPLES, "flask_app.py"),
+                                         str(port)], port, cwd=EXAMPLES))
 
 
 def test_flask_helper_sends_one_structured_field(flask_app):
@@ -107,12 +111,8 @@ def express_app():
         "express is missing from build/npm: run make deps"
     port = free_port()
     env = dict(os.environ, NODE_PATH=modules)
-    app = Backend("express", [node, os.path.join(EXAMPLES, "express_app.js"), str(port)],
-                  port, cwd=EXAMPLES, env=env)
-    try:
-        yield app.wait_ready()
-    finally:
-        app.stop()
+    yield from running(Backend("express", [node, os.path.join(EXAMPLES, "express_app.js"),
+                                           str(port)], port, cwd=EXAMPLES, env=env))
 
 
 def test_express_middleware_header(express_app):
@@ -233,11 +233,10 @@ def django_app():
     with open(project, "w", encoding="utf-8") as f:
         f.write(DJANGO_PROJECT)
     port = free_port()
-    app = Backend("django", [exe, project, str(port), EXAMPLES], port, cwd=tmp)
     try:
-        yield app.wait_ready()
+        yield from running(Backend("django", [exe, project, str(port), EXAMPLES], port,
+                                   cwd=tmp))
     finally:
-        app.stop()
         os.unlink(project)
         os.rmdir(tmp)
 
