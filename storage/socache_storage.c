@@ -10,8 +10,9 @@
  * messages are one cache entry under those 16 bytes, expiring after
  * FlashMsgMaxAge.  (The key begins with the random bytes: shmcb picks its
  * subcache by the key's first byte, and keys that all began with one
- * prefix shared one subcache, a sixteenth of a default-sized cache.)  A response that adds messages stores one new entry and
- * sets one new cookie; a response that shows messages replaces exactly the
+ * prefix shared one subcache, a sixteenth of a default-sized cache.)  A
+ * response that adds messages stores one new entry and sets one new
+ * cookie; a response that shows messages replaces exactly the
  * entries it read with a tombstone ("shown", FM_SOCACHE_TOMBSTONE_TTL) and
  * deletes their cookies.  No entry is ever rewritten but into its
  * tombstone, so two requests of one browser (two tabs) neither lose what
@@ -19,8 +20,8 @@
  * cookie finds a tombstone or nothing and shows nothing.
  *
  * Entries are encoded like cookie values (core/cookie_codec.c), bound to
- * "flashmsg:" + the id: signed, or encrypted with FlashMsgCookieEncrypt On, and
- * checked like a cookie when read (the cache is shared infrastructure).
+ * "flashmsg:" + the id: signed, or encrypted with FlashMsgCookieEncrypt On,
+ * and checked like a cookie when read (the cache is shared infrastructure).
  * Each entry holds at most FlashMsgSessionMaxSize bytes and the reference
  * cookies stay within FlashMsgCookieMaxSize.
  *
