@@ -93,14 +93,4 @@ apr_size_t fm_utf8_next(const unsigned char *s, apr_size_t n, unsigned *cp);
 int fm_list_add(apr_array_header_t *list, int min_level, int level,
                 const char *text, const char *extra_tags, apr_int64_t created);
 
-/* Stable sort of a list of fm_message by creation time (seconds, then
- * usec), oldest first. */
-void fm_list_sort_by_age(apr_array_header_t *list);
-/* The same message: time (seconds and usec), level, text and tags. */
-int fm_message_same(const fm_message *a, const fm_message *b);
-
-/* The same, and a message that appears more than once (the same time,
- * level, text and tags: two copies of one cookie) is kept once. */
-void fm_list_sort_unique(apr_array_header_t *list);
-
 #endif

@@ -20,6 +20,7 @@
 #include <http_protocol.h>
 
 #include "storage/storage.h"
+#include "core/message_list.h"
 #include "stats/counters.h"
 #include "core/cookie_header.h"
 

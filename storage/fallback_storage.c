@@ -9,6 +9,7 @@
  * Without a usable session it is cookie storage.
  */
 #include "storage/storage.h"
+#include "core/message_list.h"
 
 APLOG_USE_MODULE(flashmsg);
 

@@ -55,6 +55,7 @@
 #include <util_mutex.h>
 
 #include "storage/storage.h"
+#include "core/message_list.h"
 #include "storage/engine_watch.h"
 #include "stats/counters.h"
 

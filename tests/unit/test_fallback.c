@@ -11,6 +11,7 @@
 #include <string.h>
 #include <apr_strings.h>
 #include "unit.h"
+#include "message_list.h"
 #include "../common/fixtures.h"
 
 #define T0 1700000000

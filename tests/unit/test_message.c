@@ -170,31 +170,6 @@ START_TEST(utf8_validation)
 END_TEST
 
 
-static void push(apr_array_header_t *l, apr_int64_t sec, int usec,
-                 const char *text)
-{
-    fm_list_add(l, 0, FM_INFO, text, "", sec);
-    APR_ARRAY_IDX(l, l->nelts - 1, fm_message).usec = usec;
-}
-
-START_TEST(sort_orders_by_second_then_usec_and_drops_copies)
-{
-    apr_array_header_t *l = apr_array_make(ut_pool, 4, sizeof(fm_message));
-    push(l, 100, 7, "c");
-    push(l, 100, 5, "b");
-    push(l, 99, 900000, "a");
-    push(l, 100, 5, "b");          /* a copy from a second cookie */
-    push(l, 100, 5, "b2");         /* same time, other text: kept */
-    push(l, 100, 7, "c");
-    fm_list_sort_unique(l);
-    ck_assert_int_eq(l->nelts, 4);
-    ck_assert_str_eq(APR_ARRAY_IDX(l, 0, fm_message).text, "a");
-    ck_assert_str_eq(APR_ARRAY_IDX(l, 1, fm_message).text, "b");
-    ck_assert_str_eq(APR_ARRAY_IDX(l, 2, fm_message).text, "b2");
-    ck_assert_str_eq(APR_ARRAY_IDX(l, 3, fm_message).text, "c");
-}
-END_TEST
-
 Suite *message_suite(void)
 {
     Suite *s = suite_create("message");
@@ -210,7 +185,6 @@ Suite *message_suite(void)
     tcase_add_test(tc, levels_parse_builtin_and_int);
     tcase_add_test(tc, levels_custom);
     tcase_add_test(tc, utf8_validation);
-    tcase_add_test(tc, sort_orders_by_second_then_usec_and_drops_copies);
     suite_add_tcase(s, tc);
     return s;
 }
