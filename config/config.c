@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include <apr_strings.h>
+#include <http_protocol.h>
 
 #include "config/dir_conf.h"
 
@@ -64,6 +65,10 @@ static void resolve(fm_dir_conf *c)
     e->cookie_domain = c->cookie_domain && *c->cookie_domain
                        && !fm_cookie_name_is_host_only(e->cookie_name)
                        ? c->cookie_domain : NULL;
+    /* Secure by default: a configured name or domain is the admin's
+     * choice and stays as written (a domain cannot go with __Host-). */
+    e->cookie_name_https = c->cookie_name || e->cookie_domain
+                           ? e->cookie_name : FM_HOST_PREFIX FM_DEFAULT_COOKIE;
     e->cookie_max_size = (apr_size_t)OR_DEFAULT(cookie_max_size, FM_UNSET,
                                                 FM_DEFAULT_MAX_SIZE);
     e->session_max_size = (apr_size_t)OR_DEFAULT(session_max_size, FM_UNSET,
@@ -231,7 +236,15 @@ apr_interval_time_t fm_socache_timeout(const fm_srv_conf *sc)
                                            : FM_DEFAULT_SOCACHE_TIMEOUT;
 }
 
+const char *fm_cookie_name(request_rec *r)
+{
+    const fm_settings *e = fm_settings_of(r);
+    return e->cookie_name_https != e->cookie_name
+           && !strcmp(ap_http_scheme(r), "https")
+           ? e->cookie_name_https : e->cookie_name;
+}
+
 int fm_cookie_name_is_host_only(const char *name)
 {
-    return !strncmp(name, "__Host-", 7);
+    return !strncmp(name, FM_HOST_PREFIX, sizeof(FM_HOST_PREFIX) - 1);
 }

@@ -34,6 +34,7 @@ extern module AP_MODULE_DECLARE_DATA flashmsg_module;
 /* Defaults of the directives (the README table and docs/directives.md say
  * the same; `make docs-check` compares them). */
 #define FM_DEFAULT_COOKIE      "flashmsg"
+#define FM_HOST_PREFIX         "__Host-"
 #define FM_DEFAULT_HEADER      "X-Flash"
 #define FM_DEFAULT_PLACEHOLDER "<!--FLASH_MESSAGES-->"
 #define FM_DEFAULT_MAX_SIZE    2048
@@ -65,6 +66,9 @@ typedef struct {
     int enabled;                    /* FlashMsg */
     fm_storage_kind storage;        /* FlashMsgStorage */
     const char *cookie_name;        /* FlashMsgCookieName */
+    const char *cookie_name_https;  /* the name on HTTPS: __Host- before
+                                     * the default name, unless a name or
+                                     * a domain is configured */
     const char *cookie_domain;      /* FlashMsgCookieDomain, NULL if none */
     apr_size_t cookie_max_size;     /* FlashMsgCookieMaxSize */
     apr_size_t session_max_size;    /* FlashMsgSessionMaxSize */
@@ -109,6 +113,11 @@ apr_interval_time_t fm_socache_timeout(const fm_srv_conf *sc);
 /* The settings of a configuration vector (a server's defaults or one
  * <Directory>/<Location> section), as merged so far. */
 const fm_settings *fm_settings_in(ap_conf_vector_t *v);
+
+/* The base name of the module's cookies for this request: on HTTPS with
+ * the default name, __Host-flashmsg (SPEC 5: a sibling subdomain cannot
+ * set or shadow such a cookie). */
+const char *fm_cookie_name(request_rec *r);
 
 /* A __Host- cookie name: Secure, Path=/ and never a Domain. */
 int fm_cookie_name_is_host_only(const char *name);
