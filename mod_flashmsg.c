@@ -22,7 +22,7 @@
 #include "mod_flashmsg.h"
 #include "filters/filters.h"
 #include "delivery/delivery.h"
-#include "storage/storage.h"
+#include "storage/backend.h"
 #include "http/cache_policy.h"
 #include "stats/counters.h"
 

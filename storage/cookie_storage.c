@@ -19,7 +19,7 @@
 #include <apr_general.h>
 #include <http_protocol.h>
 
-#include "storage/storage.h"
+#include "storage/backend.h"
 #include "core/message_list.h"
 #include "stats/counters.h"
 #include "core/cookie_header.h"
@@ -110,7 +110,7 @@ static int met_before(apr_pool_t *p, apr_hash_t **index, int count,
  * Only when no value checks out are the family's cookies deleted.
  */
 unsigned fm_cookie_read(request_rec *r, apr_array_header_t *msgs,
-                        fm_held *held)
+                        fm_held *held, int follow_refs)
 {
     const fm_srv_conf *sc = fm_server_of(r);
     fm_budget b;
@@ -190,7 +190,7 @@ unsigned fm_cookie_read(request_rec *r, apr_array_header_t *msgs,
                 batch->ref_created = APR_ARRAY_IDX(got, 0, fm_message).created;
             }
             batch->msgs = apr_array_make(msgs->pool, 2, sizeof(fm_message));
-            if (!batch->ref || fm_settings_of(r)->storage != FM_STORAGE_SOCACHE)
+            if (!batch->ref || !follow_refs)
                 batch->keep = 0;      /* expired, or not ours to follow */
             if (!batch->keep)
                 held->stale = 1;
@@ -523,7 +523,7 @@ apr_size_t fm_cookie_ref_size(request_rec *r)
 static void cookie_load(request_rec *r, apr_array_header_t *msgs,
                         fm_held *held)
 {
-    fm_cookie_read(r, msgs, held);
+    fm_cookie_read(r, msgs, held, 0);
 }
 
 /* Cookie storage alone keeps the newest messages that fit: a message too
@@ -575,6 +575,8 @@ static void cookie_save(request_rec *r, const apr_array_header_t *list,
 
 const fm_storage_ops fm_cookie_storage = {
     "cookie",
+    FM_C_COOKIE_LOADS,
     cookie_load,
-    cookie_save
+    cookie_save,
+    NULL            /* the Set-Cookie fields are written when it saves */
 };

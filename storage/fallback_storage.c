@@ -8,7 +8,7 @@
  * also when the cookies are gone (Django would orphan the session's part).
  * Without a usable session it is cookie storage.
  */
-#include "storage/storage.h"
+#include "storage/backend.h"
 #include "core/message_list.h"
 
 APLOG_USE_MODULE(flashmsg);
@@ -17,7 +17,7 @@ static void fallback_load(request_rec *r, apr_array_header_t *list,
                           fm_held *held)
 {
     int from_cookie;
-    fm_cookie_read(r, list, held);
+    fm_cookie_read(r, list, held, 0);
     from_cookie = list->nelts;
     /* The session is read whether or not the cookie says "continued": a
      * lost or rejected cookie must not orphan the session's part. */
@@ -72,8 +72,25 @@ static void fallback_save(request_rec *r, const apr_array_header_t *list,
     fm_cookie_storage.save(r, list, held);
 }
 
+/* The session's part is saved later, by MOD_SESSION_OUT: when that
+ * failed, the cookie carries the messages instead, as many as fit. */
+static void fallback_confirm(request_rec *r, const apr_array_header_t *list,
+                             const fm_held *held)
+{
+    int n = fm_session_unsaved(r, FM_C_FALLBACK_FAILURES);
+    if (n == 0)
+        return;
+    ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, FM_LOGPFX
+                  "the session could not be saved (see mod_session's "
+                  "error) for %s: its %d message(s) go to the cookie "
+                  "instead, as many as fit", r->uri, n);
+    fm_cookie_storage.save(r, list, held);
+}
+
 const fm_storage_ops fm_fallback_storage = {
     "fallback",
+    FM_C_FALLBACK_LOADS,
     fallback_load,
-    fallback_save
+    fallback_save,
+    fallback_confirm
 };

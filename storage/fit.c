@@ -5,7 +5,7 @@
  * its own is dropped first, so that one oversized newcomer cannot push out
  * everything that was pending before it.  What is dropped is logged once.
  */
-#include "storage/storage.h"
+#include "storage/backend.h"
 #include "stats/counters.h"
 
 APLOG_USE_MODULE(flashmsg);

@@ -23,7 +23,7 @@
 #include <apr_optional.h>
 #include <util_filter.h>
 
-#include "storage/storage.h"
+#include "storage/backend.h"
 #include "stats/counters.h"
 #include "mod_session.h"
 
@@ -121,7 +121,7 @@ static void remove_session_out_filter(request_rec *r)
 
 /* Our entry is set; MOD_SESSION_OUT saves the session later, and marks it
  * written only if the save succeeded (mod_session.c): remember the session
- * to ask afterwards (fm_session_outcome). */
+ * to ask afterwards (fm_session_unsaved). */
 #define FM_AWAITED_SAVE "mod_flashmsg:awaited-session-save"
 typedef struct {
     session_rec *z;
@@ -186,14 +186,19 @@ fm_session_status fm_session_write(request_rec *r, const fm_held *held,
     return FM_SESSION_OK;
 }
 
-fm_session_status fm_session_outcome(request_rec *r, int *n)
+int fm_session_unsaved(request_rec *r, fm_counter failures)
 {
     awaited_save *w = NULL;
     apr_pool_userdata_get((void **)&w, FM_AWAITED_SAVE, r->pool);
     if (!w || w->z->written)
-        return FM_SESSION_OK;
-    *n = w->n;
-    return FM_SESSION_FAILED;
+        return 0;
+    fm_count(failures, 1);
+    if (w->n == 0)
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, FM_LOGPFX
+                      "the session could not be saved (see mod_session's "
+                      "error) for %s: messages already shown are still in "
+                      "it and may be shown again", r->uri);
+    return w->n;
 }
 
 static void session_storage_load(request_rec *r, apr_array_header_t *msgs,
@@ -234,8 +239,27 @@ static void session_storage_save(request_rec *r,
     }
 }
 
+/* The session is saved later, by MOD_SESSION_OUT: a failure there loses
+ * the messages it was to hold. */
+static void session_storage_confirm(request_rec *r,
+                                    const apr_array_header_t *list,
+                                    const fm_held *held)
+{
+    int n = fm_session_unsaved(r, FM_C_SESSION_FAILURES);
+    (void)list;
+    (void)held;
+    if (n == 0)
+        return;
+    fm_count(FM_C_LOST_SAVE, n);
+    ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, FM_LOGPFX
+                  "the session could not be saved (see mod_session's "
+                  "error) for %s: %d message(s) lost", r->uri, n);
+}
+
 const fm_storage_ops fm_session_storage = {
     "session",
+    FM_C_SESSION_LOADS,
     session_storage_load,
-    session_storage_save
+    session_storage_save,
+    session_storage_confirm
 };

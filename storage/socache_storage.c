@@ -54,7 +54,7 @@
 #include <ap_socache.h>
 #include <util_mutex.h>
 
-#include "storage/storage.h"
+#include "storage/backend.h"
 #include "core/message_list.h"
 #include "storage/engine_watch.h"
 #include "stats/counters.h"
@@ -444,7 +444,7 @@ static void socache_load(request_rec *r, apr_array_header_t *msgs,
 {
     int i, got = 0, sources = 0, before, probe = -1;
 
-    fm_cookie_read(r, msgs, held);
+    fm_cookie_read(r, msgs, held, 1);
     before = msgs->nelts;
     if (!held->batches)
         return;
@@ -587,6 +587,8 @@ static void socache_save(request_rec *r, const apr_array_header_t *list,
 
 const fm_storage_ops fm_socache_storage = {
     "socache",
+    FM_C_SOCACHE_LOADS,
     socache_load,
-    socache_save
+    socache_save,
+    NULL            /* the entry is stored when it saves */
 };

@@ -1,9 +1,10 @@
 /*
- * storage.c - choose the storage for a request (FlashMsgStorage, default
- * fallback).  Fallback without mod_session is cookie storage.
+ * storage.c - the storage contract (storage.h) over the backends
+ * (backend.h): choose the storage for a request (FlashMsgStorage, default
+ * fallback; fallback without mod_session is cookie storage), dispatch to
+ * it and count.  Backends are named only where one is chosen.
  */
-#include "storage/storage.h"
-#include "stats/counters.h"
+#include "storage/backend.h"
 
 APLOG_USE_MODULE(flashmsg);
 
@@ -30,18 +31,6 @@ int fm_storage_may_hold(request_rec *r)
                && (k == FM_STORAGE_SESSION || k == FM_STORAGE_FALLBACK));
 }
 
-/* The first of a storage's three counters (loads, saves, failures). */
-static fm_counter counters_of(const fm_storage_ops *ops)
-{
-    if (ops == &fm_session_storage)
-        return FM_C_SESSION_LOADS;
-    if (ops == &fm_fallback_storage)
-        return FM_C_FALLBACK_LOADS;
-    if (ops == &fm_socache_storage)
-        return FM_C_SOCACHE_LOADS;
-    return FM_C_COOKIE_LOADS;
-}
-
 /* A load counts when it found something of ours (messages, or a cookie
  * or session entry that held some): a request that brings nothing, and
  * session storage's look into every session, count nothing. */
@@ -51,7 +40,7 @@ void fm_storage_load(request_rec *r, apr_array_header_t *msgs, fm_held *held)
     int before = msgs->nelts;
     ops->load(r, msgs, held);
     if (msgs->nelts > before || held->had_cookie || held->had_session) {
-        fm_count(counters_of(ops), 1);
+        fm_count(ops->counters, 1);
         fm_count(FM_C_LOADED, msgs->nelts - before);
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, FM_LOGPFX
                       "%s storage: %d pending message(s) for %s",
@@ -63,7 +52,7 @@ void fm_storage_save(request_rec *r, const apr_array_header_t *msgs,
                      const fm_held *held)
 {
     const fm_storage_ops *ops = storage_for(r);
-    fm_count(counters_of(ops) + 1, 1);
+    fm_count(ops->counters + 1, 1);
     ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, FM_LOGPFX
                   "%s storage: saving %d message(s) for %s", ops->name,
                   msgs->nelts, r->uri);
@@ -74,38 +63,6 @@ void fm_storage_confirm(request_rec *r, const apr_array_header_t *msgs,
                         const fm_held *held)
 {
     const fm_storage_ops *ops = storage_for(r);
-    int n = 0;
-    if (ops == &fm_cookie_storage || ops == &fm_socache_storage
-        || fm_session_outcome(r, &n) == FM_SESSION_OK)
-        return;
-    fm_count(counters_of(ops) + 2, 1);
-    if (n == 0)
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, FM_LOGPFX
-                      "the session could not be saved (see mod_session's "
-                      "error) for %s: messages already shown are still in "
-                      "it and may be shown again", r->uri);
-    else if (ops == &fm_fallback_storage) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, FM_LOGPFX
-                      "the session could not be saved (see mod_session's "
-                      "error) for %s: its %d message(s) go to the cookie "
-                      "instead, as many as fit", r->uri, n);
-        fm_cookie_storage.save(r, msgs, held);
-    }
-    else {
-        fm_count(FM_C_LOST_SAVE, n);
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, FM_LOGPFX
-                      "the session could not be saved (see mod_session's "
-                      "error) for %s: %d message(s) lost", r->uri, n);
-    }
-}
-
-void fm_storage_expired(request_rec *r, fm_held *held, int expired)
-{
-    if (!expired)
-        return;
-    fm_count(FM_C_DROPPED_AGE, expired);
-    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, FM_LOGPFX
-                  "%d message(s) expired (FlashMsgMaxAge) for %s", expired,
-                  r->uri);
-    held->stale = 1;    /* what the client holds must be rewritten */
+    if (ops->confirm)
+        ops->confirm(r, msgs, held);
 }
