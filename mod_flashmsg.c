@@ -22,7 +22,7 @@
 #include "mod_flashmsg.h"
 #include "filters/filters.h"
 #include "delivery/delivery.h"
-#include "storage/backend.h"
+#include "storage/storage.h"
 #include "http/cache_policy.h"
 #include "stats/counters.h"
 
@@ -38,35 +38,16 @@ static int cache_loaded;
 static int fm_check_config(apr_pool_t *pconf, apr_pool_t *plog,
                            apr_pool_t *ptemp, server_rec *s)
 {
-    server_rec *v;
-    int rv;
     (void)pconf;
     (void)plog;
-    if ((rv = fm_config_validate(s, ptemp)) != OK
-        || (rv = fm_socache_check(s)) != OK)
-        return rv;
-    /* optional_fn_retrieve runs only after post_config: look now. */
-    fm_session_retrieve();
-    for (v = s; v; v = v->next) {
-        const fm_srv_conf *sc = ap_get_module_config(v->module_config,
-                                                     &flashmsg_module);
-        if (sc && sc->session_at && !fm_session_loaded()) {
-            ap_log_error(APLOG_MARK, APLOG_EMERG, 0, v, FM_LOGPFX
-                "FlashMsgStorage session (%s) needs mod_session and a "
-                "session provider: 'a2enmod session_cookie' (or "
-                "session_dbd), and 'Session On' where messages are used",
-                sc->session_at);
-            return HTTP_INTERNAL_SERVER_ERROR;
-        }
-    }
-    return OK;
+    return fm_storage_check_config(s, ptemp);
 }
 
 static int fm_pre_config(apr_pool_t *pconf, apr_pool_t *plog,
                          apr_pool_t *ptemp)
 {
     (void)ptemp;
-    fm_socache_pre_config(pconf, plog);
+    fm_storage_pre_config(pconf, plog);
     return OK;
 }
 
@@ -75,25 +56,23 @@ static int fm_post_config(apr_pool_t *pconf, apr_pool_t *plog,
 {
     int rv;
     (void)ptemp;
-    if ((rv = fm_socache_post_config(pconf, plog, s)) != OK
+    if ((rv = fm_storage_post_config(pconf, plog, s)) != OK
         || (rv = fm_counters_post_config(pconf, s)) != OK)
         return rv;
     cache_loaded = ap_find_linked_module("mod_cache.c") != NULL;
     ap_log_error(APLOG_MARK, APLOG_INFO, 0, s, FM_LOGPFX "version "
-                 FM_VERSION " ready; mod_session %s", fm_session_loaded()
-                 ? "found: session and fallback storage available"
-                 : "not loaded: fallback storage acts as cookie storage");
+                 FM_VERSION " ready; mod_session %s", fm_storage_summary());
     return OK;
 }
 
 static void fm_child_init(apr_pool_t *p, server_rec *s)
 {
-    fm_socache_child_init(p, s);
+    fm_storage_child_init(p, s);
 }
 
 static void fm_optional_fn_retrieve(void)
 {
-    fm_session_retrieve();
+    fm_storage_optional_fn_retrieve();
 }
 
 /* ------------------------------------------------------------------ */

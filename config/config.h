@@ -122,11 +122,18 @@ const char *fm_cookie_name(request_rec *r);
 /* A __Host- cookie name: Secure, Path=/ and never a Domain. */
 int fm_cookie_name_is_host_only(const char *name);
 
+/* What a layer above needs of a server at start (storage/: a module, a
+ * cache): does server v, configured sc, lack it?  With `say`, also log
+ * why (the error check_config stops with). */
+typedef int (*fm_server_need)(server_rec *v, const fm_srv_conf *sc, int say);
+
 /* For the module record in mod_flashmsg.c: the directive table
  * (config/directives.c), the configuration records (config/config.c) and
  * the whole-configuration checks (config/validate.c; OK or an error status,
- * having logged why). */
-int fm_config_validate(server_rec *s, apr_pool_t *ptemp);
+ * having logged why), with the n needs of the layers above checked in the
+ * same walk over the servers. */
+int fm_config_validate(server_rec *s, apr_pool_t *ptemp,
+                       const fm_server_need *needs, int n);
 extern const command_rec fm_directives[];
 void *fm_create_dir_conf(apr_pool_t *p, char *dir);
 void *fm_merge_dir_conf(apr_pool_t *p, void *basev, void *addv);

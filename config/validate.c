@@ -2,8 +2,10 @@
  * validate.c - checks of the whole configuration at start, where one
  * directive alone cannot see the problem (a FlashMsg On without a secret
  * for its server, a __Host- name with a Domain set in another section, a
- * FlashMsgAdd below the FlashMsgMinLevel of its section).  They run in
- * check_config, so `apachectl configtest` reports them too.
+ * FlashMsgAdd below the FlashMsgMinLevel of its section), and the one walk
+ * over the servers that also asks what the layers above need of each (a
+ * storage's module).  They run in check_config, so `apachectl configtest`
+ * reports them too.
  */
 #include <limits.h>
 #include <string.h>
@@ -196,11 +198,18 @@ static void check_add_levels(server_rec *s, apr_pool_t *ptemp,
     walk_sections(s, check_adds, &a);
 }
 
-int fm_config_validate(server_rec *s, apr_pool_t *ptemp)
+/* One walk over the servers.  A server lacking what a need asks is told
+ * only after every server's configuration checked out, and the first
+ * need's before the second's: so each check reports the same server it
+ * did when each walked the servers on its own. */
+int fm_config_validate(server_rec *s, apr_pool_t *ptemp,
+                       const fm_server_need *needs, int n)
 {
     server_rec *v;
     const char *err;
     apr_hash_t *warned = apr_hash_make(ptemp);
+    server_rec **lacking = apr_pcalloc(ptemp, (n + 1) * sizeof(*lacking));
+    int k;
     for (v = s; v; v = v->next) {
         const fm_srv_conf *sc = ap_get_module_config(v->module_config,
                                                      &flashmsg_module);
@@ -217,6 +226,15 @@ int fm_config_validate(server_rec *s, apr_pool_t *ptemp)
             return HTTP_INTERNAL_SERVER_ERROR;
         }
         check_add_levels(v, ptemp, warned);
+        for (k = 0; sc && k < n; k++)
+            if (!lacking[k] && needs[k](v, sc, 0))
+                lacking[k] = v;
     }
+    for (k = 0; k < n; k++)
+        if (lacking[k]) {
+            needs[k](lacking[k], ap_get_module_config(
+                         lacking[k]->module_config, &flashmsg_module), 1);
+            return HTTP_INTERNAL_SERVER_ERROR;
+        }
     return OK;
 }

@@ -119,8 +119,9 @@ apr_size_t fm_cookie_ref_size(request_rec *r);
 
 /* socache primitives (socache_storage.c), for the startup hooks. */
 void fm_socache_pre_config(apr_pool_t *pconf, apr_pool_t *plog);
-/* check_config: FlashMsgStorage socache has a FlashMsgSocache. */
-int fm_socache_check(server_rec *s);
+/* check_config (fm_server_need): FlashMsgStorage socache without a
+ * FlashMsgSocache. */
+int fm_socache_need(server_rec *v, const fm_srv_conf *sc, int say);
 int fm_socache_post_config(apr_pool_t *pconf, apr_pool_t *plog,
                            server_rec *s);
 void fm_socache_child_init(apr_pool_t *p, server_rec *s);
@@ -135,6 +136,9 @@ typedef enum {
 /* Look up mod_session's optional functions (optional_fn_retrieve hook). */
 void fm_session_retrieve(void);
 int fm_session_loaded(void);
+/* check_config (fm_server_need): FlashMsgStorage session without
+ * mod_session. */
+int fm_session_need(server_rec *v, const fm_srv_conf *sc, int say);
 void fm_session_read(request_rec *r, apr_array_header_t *msgs,
                      fm_held *held);
 /* n == 0 removes our entry if the session holds one. */

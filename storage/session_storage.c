@@ -49,6 +49,19 @@ int fm_session_loaded(void)
     return session_load && session_get && session_set && session_save;
 }
 
+int fm_session_need(server_rec *v, const fm_srv_conf *sc, int say)
+{
+    if (!sc->session_at || fm_session_loaded())
+        return 0;
+    if (say)
+        ap_log_error(APLOG_MARK, APLOG_EMERG, 0, v, FM_LOGPFX
+            "FlashMsgStorage session (%s) needs mod_session and a "
+            "session provider: 'a2enmod session_cookie' (or "
+            "session_dbd), and 'Session On' where messages are used",
+            sc->session_at);
+    return 1;
+}
+
 /* The session value is bound to its own name, so a value cannot be moved
  * between the cookie and the session. */
 void fm_session_budget(request_rec *r, fm_budget *b)

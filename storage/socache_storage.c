@@ -109,22 +109,17 @@ void fm_socache_pre_config(apr_pool_t *pconf, apr_pool_t *plog)
                       "could not register the %s mutex", FM_SOCACHE_MUTEX);
 }
 
-int fm_socache_check(server_rec *s)
+int fm_socache_need(server_rec *v, const fm_srv_conf *sc, int say)
 {
-    server_rec *v;
-    for (v = s; v; v = v->next) {
-        const fm_srv_conf *sc = ap_get_module_config(v->module_config,
-                                                     &flashmsg_module);
-        if (sc && sc->socache_at && !sc->socache_instance) {
-            ap_log_error(APLOG_MARK, APLOG_EMERG, 0, v, FM_LOGPFX
-                         "FlashMsgStorage socache (%s) needs FlashMsgSocache "
-                         "PROVIDER[:ARGS] for this server, e.g. "
-                         "'FlashMsgSocache shmcb' (a2enmod socache_shmcb)",
-                         sc->socache_at);
-            return HTTP_INTERNAL_SERVER_ERROR;
-        }
-    }
-    return OK;
+    if (!sc->socache_at || sc->socache_instance)
+        return 0;
+    if (say)
+        ap_log_error(APLOG_MARK, APLOG_EMERG, 0, v, FM_LOGPFX
+                     "FlashMsgStorage socache (%s) needs FlashMsgSocache "
+                     "PROVIDER[:ARGS] for this server, e.g. "
+                     "'FlashMsgSocache shmcb' (a2enmod socache_shmcb)",
+                     sc->socache_at);
+    return 1;
 }
 
 int fm_socache_post_config(apr_pool_t *pconf, apr_pool_t *plog,

@@ -2,7 +2,8 @@
  * storage.c - the storage contract (storage.h) over the backends
  * (backend.h): choose the storage for a request (FlashMsgStorage, default
  * fallback; fallback without mod_session is cookie storage), dispatch to
- * it and count.  Backends are named only where one is chosen.
+ * it and count, and start the storage layer up.  Backends are named only
+ * where one is chosen and in the start-up hooks.
  */
 #include "storage/backend.h"
 
@@ -65,4 +66,51 @@ void fm_storage_confirm(request_rec *r, const apr_array_header_t *msgs,
     const fm_storage_ops *ops = storage_for(r);
     if (ops->confirm)
         ops->confirm(r, msgs, held);
+}
+
+/* ------------------------------------------------------------------ */
+/* Start-up                                                             */
+
+/* What a server's storage needs, checked in check_config's one walk over
+ * the servers (config/validate.c), socache's first. */
+static const fm_server_need storage_needs[] = {
+    fm_socache_need,
+    fm_session_need
+};
+
+int fm_storage_check_config(server_rec *s, apr_pool_t *ptemp)
+{
+    /* optional_fn_retrieve runs only after post_config: look now. */
+    fm_session_retrieve();
+    return fm_config_validate(s, ptemp, storage_needs,
+                              (int)(sizeof(storage_needs)
+                                    / sizeof(storage_needs[0])));
+}
+
+void fm_storage_pre_config(apr_pool_t *pconf, apr_pool_t *plog)
+{
+    fm_socache_pre_config(pconf, plog);
+}
+
+int fm_storage_post_config(apr_pool_t *pconf, apr_pool_t *plog,
+                           server_rec *s)
+{
+    return fm_socache_post_config(pconf, plog, s);
+}
+
+void fm_storage_child_init(apr_pool_t *p, server_rec *s)
+{
+    fm_socache_child_init(p, s);
+}
+
+void fm_storage_optional_fn_retrieve(void)
+{
+    fm_session_retrieve();
+}
+
+const char *fm_storage_summary(void)
+{
+    return fm_session_loaded()
+           ? "found: session and fallback storage available"
+           : "not loaded: fallback storage acts as cookie storage";
 }

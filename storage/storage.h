@@ -35,4 +35,17 @@ int fm_storage_may_hold(request_rec *r);
 /* Does the request carry our cookie?  No allocation. */
 int fm_cookie_present(request_rec *r);
 
+/* Start-up, one entry per hook.  check_config: the whole configuration,
+ * and what each server's storage needs (OK or an error status, having
+ * logged why). */
+int fm_storage_check_config(server_rec *s, apr_pool_t *ptemp);
+void fm_storage_pre_config(apr_pool_t *pconf, apr_pool_t *plog);
+int fm_storage_post_config(apr_pool_t *pconf, apr_pool_t *plog,
+                           server_rec *s);
+void fm_storage_child_init(apr_pool_t *p, server_rec *s);
+void fm_storage_optional_fn_retrieve(void);
+/* For the ready line: whether mod_session is there, and so which
+ * storages are available. */
+const char *fm_storage_summary(void);
+
 #endif
