@@ -40,7 +40,7 @@ MOD_LIBS   := $(AP_LDFLAGS) -lcrypto -Wl,-soname,mod_flashmsg.so
 MOD_OBJ    := $(MOD_SRC:%.c=$(BUILD)/obj/%.o)
 ASAN_OBJ   := $(MOD_SRC:%.c=$(BUILD)/asan/obj/%.o)
 
-.PHONY: all help deps test unit integration test-asan browser docs-check config-check package-test deb screenshot demo install clean fuzz bench bench-quick FORCE soak
+.PHONY: bench-pending all help deps test unit integration test-asan browser docs-check config-check package-test deb screenshot demo install clean fuzz bench bench-quick FORCE soak
 all: mod_flashmsg.so
 
 include tests/unit/rules.mk
@@ -61,6 +61,7 @@ help:
 	@echo "make install    install the module and mod_flashmsg.h where apxs says"
 	@echo "make fuzz       run the libFuzzer targets (FUZZ_SECONDS each)"
 	@echo "make bench      side-by-side benchmark (~8 min); bench-quick (~1.5 min)"
+	@echo "make bench-pending  seconds per request with 100,000 pending messages"
 	@echo "make soak       simulated users per storage: lost / shown twice / RSS (< 10 min);"
 	@echo "                SOAK_ARGS='--mode twotabs --storages cookie --requests 30000'"
 	@echo "make clean      rm -rf build (and the top-level mod_flashmsg.so)"
@@ -221,6 +222,10 @@ $(BUILD)/codec_bench: bench/codec_bench.c $(CORE_SRC) $(CORE_HDR) $(FIXTURES)
 bench: mod_flashmsg.so $(BUILD)/codec_bench
 	@bash scripts/install-deps.sh bench
 	$(PYTHON) bench/run.py
+
+# A client holding 100,000 pending messages (bench/pending.py --help).
+bench-pending: mod_flashmsg.so
+	$(PYTHON) bench/pending.py $(PENDING_ARGS)
 
 bench-quick: mod_flashmsg.so $(BUILD)/codec_bench
 	@bash scripts/install-deps.sh bench

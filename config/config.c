@@ -179,6 +179,7 @@ void *fm_create_srv_conf(apr_pool_t *p, server_rec *s)
     c->socache_instance = NULL;
     c->socache_watch = NULL;
     c->socache_timeout = FM_UNSET;
+    c->largest_session_max_size = 0;
     if (!s->is_virtual)
         main_server_conf = c;
     return c;
@@ -206,6 +207,10 @@ void *fm_merge_srv_conf(apr_pool_t *p, void *basev, void *addv)
         m->socache_instance = base->socache_instance;
         m->socache_watch = base->socache_watch;
     }
+    m->largest_session_max_size = add->largest_session_max_size
+                                  > base->largest_session_max_size
+                                  ? add->largest_session_max_size
+                                  : base->largest_session_max_size;
     m->socache_timeout = add->socache_timeout != FM_UNSET
                          ? add->socache_timeout : base->socache_timeout;
     return m;

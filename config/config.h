@@ -104,6 +104,11 @@ typedef struct {
                                      * one per instance, made at start */
     apr_interval_time_t socache_timeout;    /* FlashMsgSocacheTimeout, or
                                              * FM_UNSET */
+    apr_int64_t largest_session_max_size;   /* the largest
+                                             * FlashMsgSessionMaxSize in the
+                                             * server and its sections (0:
+                                             * none set): an socache entry
+                                             * written in one is read in any */
 } fm_srv_conf;
 
 const fm_settings *fm_settings_of(request_rec *r);

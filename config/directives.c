@@ -346,8 +346,13 @@ static const char *set_cookie_max_size(cmd_parms *cmd, void *dc,
 static const char *set_session_max_size(cmd_parms *cmd, void *dc,
                                         const char *arg)
 {
-    return changed(dc, parse_number(cmd, arg, 256, 1024 * 1024,
-                                    &((fm_dir_conf *)dc)->session_max_size));
+    fm_dir_conf *c = dc;
+    fm_srv_conf *sc = server_conf(cmd);
+    const char *err = parse_number(cmd, arg, 256, 1024 * 1024,
+                                   &c->session_max_size);
+    if (!err && c->session_max_size > sc->largest_session_max_size)
+        sc->largest_session_max_size = c->session_max_size;
+    return changed(dc, err);
 }
 
 static const char *set_max_age(cmd_parms *cmd, void *dc, const char *arg)

@@ -31,8 +31,10 @@ typedef struct {                    /* one cookie of ours (fm_held) */
     const char *ref;            /* socache storage: the id of the batch's
                                  * cache entry (FM_COOKIE_REF), else NULL */
     apr_int64_t ref_created;    /* ref: when it was issued (seconds) */
-    int unavailable;            /* ref whose entry could not be read (the
-                                 * cache is down): kept, shows nothing */
+    int unread;                 /* ref whose entry this request did not
+                                 * read (no cache here, the engine down,
+                                 * or beyond what one request reads):
+                                 * kept as it is, shows nothing */
 } fm_batch;
 
 typedef struct {
@@ -79,11 +81,11 @@ const fm_message *fm_fit_newest(request_rec *r, const fm_budget *b,
                                 const fm_message *msgs, int n, int *kept);
 
 /* Cookie primitives (cookie_storage.c). */
-/* Returns the cookies' flags (FM_COOKIE_CONTINUED).  follow_refs: the
- * caller reads references (socache storage); to any other a reference
- * cookie is not ours to follow, and is rewritten. */
+/* Returns the cookies' flags (FM_COOKIE_CONTINUED).  A reference cookie
+ * (socache storage) is noted, unread: fm_socache_follow reads it where the
+ * server has the cache, and elsewhere it stays as it is. */
 unsigned fm_cookie_read(request_rec *r, apr_array_header_t *msgs,
-                        fm_held *held, int follow_refs);
+                        fm_held *held);
 
 /* What a save does with the cookies the client holds: the ones whose
  * messages are all still pending stay as they are (kept); every other
@@ -99,6 +101,9 @@ void fm_cookie_plan_make(request_rec *r, const apr_array_header_t *list,
                          const fm_held *held, fm_cookie_plan *plan);
 /* Bytes left in b for the value of one new cookie. */
 apr_size_t fm_cookie_plan_room(const fm_cookie_plan *plan, const fm_budget *b);
+/* Keep none of the cookies: their messages are loose again, oldest first
+ * (when the oldest messages must be given up). */
+void fm_cookie_plan_unkeep(fm_cookie_plan *plan);
 /* Does the plan keep cookie bt as it is? */
 int fm_cookie_plan_keeps(const fm_cookie_plan *plan, const fm_batch *bt);
 /* Give up the oldest kept cookies until a new value of `need` bytes fits. */
@@ -117,7 +122,14 @@ void fm_cookie_plan_write_ref(request_rec *r, const fm_held *held,
 /* Bytes of a reference cookie's value. */
 apr_size_t fm_cookie_ref_size(request_rec *r);
 
-/* socache primitives (socache_storage.c), for the startup hooks. */
+/* socache primitives (socache_storage.c).  Read the entries of the
+ * references held, where this server has the cache (any FlashMsgStorage:
+ * a reference from another scope is read, not deleted unread). */
+void fm_socache_follow(request_rec *r, apr_array_header_t *msgs,
+                       fm_held *held);
+/* The cookie of reference bt is deleted: its entry becomes a tombstone. */
+void fm_socache_retire(request_rec *r, const fm_batch *bt);
+/* For the startup hooks. */
 void fm_socache_pre_config(apr_pool_t *pconf, apr_pool_t *plog);
 /* check_config (fm_server_need): FlashMsgStorage socache without a
  * FlashMsgSocache. */
@@ -139,6 +151,9 @@ int fm_session_loaded(void);
 /* check_config (fm_server_need): FlashMsgStorage session without
  * mod_session. */
 int fm_session_need(server_rec *v, const fm_srv_conf *sc, int say);
+/* post_config: say which bound the session part has when only
+ * mod_session_dbd is loaded and FlashMsgSessionMaxSize is not set. */
+void fm_session_post_config(server_rec *s);
 void fm_session_read(request_rec *r, apr_array_header_t *msgs,
                      fm_held *held);
 /* n == 0 removes our entry if the session holds one. */

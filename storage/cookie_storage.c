@@ -23,6 +23,7 @@
 #include "core/message_list.h"
 #include "stats/counters.h"
 #include "core/cookie_header.h"
+#include "http/request_origin.h"
 
 APLOG_USE_MODULE(flashmsg);
 
@@ -63,7 +64,7 @@ static int lacks_cookie(void *base, const char *key, const char *value)
 int fm_cookie_present(request_rec *r)
 {
     /* apr_table_do returns 0 when a callback stopped it. */
-    return !apr_table_do(lacks_cookie, (void *)fm_settings_of(r)->cookie_name,
+    return !apr_table_do(lacks_cookie, (void *)fm_cookie_name(r),
                          r->headers_in, "Cookie", NULL);
 }
 
@@ -110,7 +111,7 @@ static int met_before(apr_pool_t *p, apr_hash_t **index, int count,
  * Only when no value checks out are the family's cookies deleted.
  */
 unsigned fm_cookie_read(request_rec *r, apr_array_header_t *msgs,
-                        fm_held *held, int follow_refs)
+                        fm_held *held)
 {
     const fm_srv_conf *sc = fm_server_of(r);
     fm_budget b;
@@ -181,7 +182,7 @@ unsigned fm_cookie_read(request_rec *r, apr_array_header_t *msgs,
         batch->keep = !expired;
         batch->ref = NULL;
         batch->ref_created = 0;
-        batch->unavailable = 0;
+        batch->unread = 0;
         if (flags & FM_COOKIE_REF) {
             /* A reference to a batch in the cache (socache storage): its
              * one entry's text is the id; the messages are read there. */
@@ -190,8 +191,11 @@ unsigned fm_cookie_read(request_rec *r, apr_array_header_t *msgs,
                 batch->ref_created = APR_ARRAY_IDX(got, 0, fm_message).created;
             }
             batch->msgs = apr_array_make(msgs->pool, 2, sizeof(fm_message));
-            if (!batch->ref || !follow_refs)
-                batch->keep = 0;      /* expired, or not ours to follow */
+            /* Read where the server has the cache (fm_socache_follow),
+             * else left as it is: never deleted unread. */
+            batch->unread = 1;
+            if (!batch->ref)
+                batch->keep = 0;      /* expired */
             if (!batch->keep)
                 held->stale = 1;
             continue;
@@ -245,8 +249,9 @@ unsigned fm_cookie_read(request_rec *r, apr_array_header_t *msgs,
 static const char *cookie_attrs(request_rec *r)
 {
     const fm_settings *c = fm_settings_of(r);
-    int secure = fm_cookie_name_is_host_only(c->cookie_name)
-                 || !strncmp(c->cookie_name, "__Secure-", 9)
+    const char *name = fm_cookie_name(r);
+    int secure = fm_cookie_name_is_host_only(name)
+                 || !strncmp(name, "__Secure-", 9)
                  || !strcasecmp(ap_http_scheme(r), "https");
     /* (a __Host- name never has a domain: config.c resolves it away) */
     return apr_pstrcat(r->pool, "; Path=/; HttpOnly; SameSite=Lax",
@@ -305,10 +310,21 @@ static void delete_cookie(request_rec *r, const char *name)
 /* "." and 8 characters from 6 random bytes: new batches never collide. */
 #define FM_BATCH_ID_LEN 9
 
+/*
+ * The name of a new batch's cookie.  The site's own requests carry every
+ * cookie of ours the browser holds, so each batch gets a name of its own
+ * (two tabs adding at once keep both) and the budget sees them all.
+ * Another site's request (a cross-site form POST) carries none of them,
+ * yet the browser keeps what its answer sets: such answers all use the
+ * base name, one cookie that the newest replaces, so that no sequence of
+ * them can grow the browser's cookies (SPEC 5, the browser-side bound).
+ */
 static const char *new_batch_name(request_rec *r, const char *base)
 {
     unsigned char rnd[6];
     char id[FM_BATCH_ID_LEN + 1];
+    if (fm_request_from_other_site(r))
+        return base;
     if (apr_generate_random_bytes(rnd, sizeof(rnd)) != APR_SUCCESS)
         memset(rnd, 0, sizeof(rnd));   /* still a valid name; never fatal */
     id[0] = '.';
@@ -317,58 +333,115 @@ static const char *new_batch_name(request_rec *r, const char *base)
     return apr_pstrcat(r->pool, base, id, NULL);
 }
 
-/* Browser-side bytes of a new batch's cookie beyond its value. */
+/* Browser-side bytes of a new batch's cookie beyond its value (the
+ * longer of the two names new_batch_name gives). */
 static apr_size_t batch_overhead(const fm_budget *b)
 {
     return strlen(b->opts.cookie_name) + FM_BATCH_ID_LEN + 3;   /* "=" "; " */
 }
 
-static int pending_in(const apr_array_header_t *list, const fm_message *m)
+/* Up to this many membership tests a plan compares messages directly;
+ * more (many messages pending: SPEC 5 wants every path linear) go
+ * through a set.  Hashing costs more than the comparisons for the usual
+ * handful. */
+#define FM_FEW_TESTS 64
+
+/* Is m among list (whose set is given when it was worth making)? */
+static int among(const fm_message_set *set, const apr_array_header_t *list,
+                 const fm_message *m)
 {
     int i;
+    if (set)
+        return fm_message_set_has(set, m);
     for (i = 0; i < list->nelts; i++)
         if (fm_message_same(&APR_ARRAY_IDX(list, i, fm_message), m))
             return 1;
     return 0;
 }
 
-static int batch_pending(const apr_array_header_t *list, const fm_batch *bt)
+static int batch_pending(const fm_message_set *pending,
+                         const apr_array_header_t *list, const fm_batch *bt)
 {
     int i;
     for (i = 0; i < bt->msgs->nelts; i++)
-        if (!pending_in(list, &APR_ARRAY_IDX(bt->msgs, i, fm_message)))
+        if (!among(pending, list, &APR_ARRAY_IDX(bt->msgs, i, fm_message)))
             return 0;
     return 1;
+}
+
+static int held_messages(const fm_held *held)
+{
+    int i, n = 0;
+    for (i = 0; held->batches && i < held->batches->nelts; i++)
+        n += APR_ARRAY_IDX(held->batches, i, fm_batch).msgs->nelts;
+    return n;
+}
+
+/* A new batch from another site's request replaces the base-name cookie
+ * (new_batch_name): what that cookie holds goes into the new one. */
+static void merge_replaced(request_rec *r, fm_cookie_plan *plan)
+{
+    const char *base = fm_cookie_name(r);
+    int i;
+    if (!plan->loose->nelts || !fm_request_from_other_site(r))
+        return;
+    for (i = 0; i < plan->kept->nelts; i++) {
+        const fm_batch *bt = APR_ARRAY_IDX(plan->kept, i, const fm_batch *);
+        if (strcmp(bt->name, base) || bt->ref)
+            continue;
+        apr_array_cat(plan->loose, bt->msgs);
+        fm_list_sort_by_age(plan->loose);
+        plan->kept_size -= bt->size;
+        APR_ARRAY_IDX(plan->kept, i, const fm_batch *) =
+            APR_ARRAY_IDX(plan->kept, plan->kept->nelts - 1, const fm_batch *);
+        plan->kept->nelts--;
+        return;
+    }
 }
 
 void fm_cookie_plan_make(request_rec *r, const apr_array_header_t *list,
                          const fm_held *held, fm_cookie_plan *plan)
 {
-    int i, j;
+    const fm_message_set *pending = NULL;
+    fm_message_set *in_kept = NULL;
+    int i, j, held_n = held_messages(held);
+
     plan->kept = apr_array_make(r->pool, 2, sizeof(const fm_batch *));
     plan->kept_size = 0;
     plan->loose = apr_array_make(r->pool, list->nelts ? list->nelts : 1,
                                  sizeof(fm_message));
     plan->dropped = 0;
+    if ((apr_int64_t)held_n * list->nelts > FM_FEW_TESTS) {
+        fm_message_set *set = fm_message_set_make(r->pool);
+        fm_message_set_add_all(set, list);
+        pending = set;
+        in_kept = fm_message_set_make(r->pool);
+    }
     /* A cookie whose messages are all still pending stays untouched. */
     for (i = 0; held->batches && i < held->batches->nelts; i++) {
         const fm_batch *bt = &APR_ARRAY_IDX(held->batches, i, fm_batch);
-        if (bt->keep && batch_pending(list, bt)) {
+        if (bt->keep && batch_pending(pending, list, bt)) {
             APR_ARRAY_PUSH(plan->kept, const fm_batch *) = bt;
             plan->kept_size += bt->size;
+            if (in_kept)
+                fm_message_set_add_all(in_kept, bt->msgs);
         }
     }
     /* Everything else pending is loose: added now, from the session, or
      * left over from a cookie that must go. */
     for (i = 0; i < list->nelts; i++) {
         const fm_message *m = &APR_ARRAY_IDX(list, i, fm_message);
-        int in_kept = 0;
-        for (j = 0; j < plan->kept->nelts && !in_kept; j++)
-            in_kept = pending_in(APR_ARRAY_IDX(plan->kept, j,
-                                               const fm_batch *)->msgs, m);
-        if (!in_kept)
+        int kept = 0;
+        if (in_kept)
+            kept = fm_message_set_has(in_kept, m);
+        else
+            for (j = 0; j < plan->kept->nelts && !kept; j++)
+                kept = among(NULL, APR_ARRAY_IDX(plan->kept, j,
+                                                 const fm_batch *)->msgs, m);
+        if (!kept)
             APR_ARRAY_PUSH(plan->loose, fm_message) = *m;
     }
+    merge_replaced(r, plan);
 }
 
 /* The kept cookie with the oldest message. */
@@ -411,6 +484,17 @@ void fm_cookie_plan_make_room(fm_cookie_plan *plan, const fm_budget *b,
     }
 }
 
+void fm_cookie_plan_unkeep(fm_cookie_plan *plan)
+{
+    int i;
+    for (i = 0; i < plan->kept->nelts; i++)
+        apr_array_cat(plan->loose,
+                      APR_ARRAY_IDX(plan->kept, i, const fm_batch *)->msgs);
+    apr_array_clear(plan->kept);
+    plan->kept_size = 0;
+    fm_list_sort_by_age(plan->loose);
+}
+
 int fm_cookie_plan_keeps(const fm_cookie_plan *plan, const fm_batch *bt)
 {
     int i;
@@ -438,71 +522,82 @@ static void set_batch_cookie(request_rec *r, const char *name,
                                 "%s", name, value, max_age, cookie_attrs(r)));
 }
 
-void fm_cookie_plan_write(request_rec *r, const fm_held *held,
-                          const fm_cookie_plan *plan, const fm_message *msgs,
-                          int n, unsigned flags)
+/* Delete exactly the cookies that were read and do not stay: a cookie
+ * another request added meanwhile is not among them.  A reference's entry
+ * goes with its cookie (a tombstone, socache_storage.c).  new_name: the
+ * cookie about to be set, NULL if none (a name it replaces is not deleted
+ * first). */
+static void delete_unkept(request_rec *r, const fm_held *held,
+                          const fm_cookie_plan *plan, const char *new_name)
 {
-    const fm_srv_conf *sc = fm_server_of(r);
-    const char *base = fm_settings_of(r)->cookie_name, *name, *value;
-    fm_budget b;
     int i;
-
-    forget_earlier_writes(r, base);
-    /* Delete exactly the cookies that were read and do not stay: a cookie
-     * another request added meanwhile is not among them. */
+    forget_earlier_writes(r, fm_cookie_name(r));
     for (i = 0; held->batches && i < held->batches->nelts; i++) {
         const fm_batch *bt = &APR_ARRAY_IDX(held->batches, i, fm_batch);
         /* (a name sent twice is deleted once) */
-        if (!fm_cookie_plan_keeps(plan, bt) && !sent_twice_before(held, i))
+        if (fm_cookie_plan_keeps(plan, bt) || sent_twice_before(held, i))
+            continue;
+        if (!new_name || strcmp(new_name, bt->name))
             delete_cookie(r, bt->name);
+        if (bt->ref && !bt->unread)
+            fm_socache_retire(r, bt);
     }
     if (held->rejected && (!held->batches || !held->batches->nelts))
         for (i = 0; i < held->rejected->nelts; i++)
             delete_cookie(r, APR_ARRAY_IDX(held->rejected, i, const char *));
-    if (n == 0)
-        return;
+}
+
+/* Set the new batch cookie `name` holding msgs[0..n) with flags; returns
+ * its value, or NULL (and the loss logged) without a secret. */
+static const char *write_batch(request_rec *r, const char *name,
+                               const fm_message *msgs, int n, unsigned flags)
+{
+    const fm_srv_conf *sc = fm_server_of(r);
+    const char *value;
+    fm_budget b;
     if (!sc->keys) {
         fm_count(FM_C_COOKIE_FAILURES, 1);
         fm_count(FM_C_LOST_SAVE, n);
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, FM_LOGPFX
                       "no FlashMsgSecret for this server; %d message(s) "
                       "lost", n);
-        return;
+        return NULL;
     }
     fm_cookie_budget(r, &b);
-    name = new_batch_name(r, base);
     b.opts.cookie_name = name;
     value = fm_cookie_encode(r->pool, sc->keys, &b.opts, msgs, n, flags,
-                             fm_now());
+                             msgs[0].created);
     set_batch_cookie(r, name, value, b.opts.max_age);
-    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, FM_LOGPFX
-                  "%d message(s) stored in cookie %s (%" APR_SIZE_T_FMT
-                  " bytes), %d cookie(s) kept as they are", n, name,
-                  strlen(value), plan->kept->nelts);
+    return value;
+}
+
+void fm_cookie_plan_write(request_rec *r, const fm_held *held,
+                          const fm_cookie_plan *plan, const fm_message *msgs,
+                          int n, unsigned flags)
+{
+    const char *name = n ? new_batch_name(r, fm_cookie_name(r)) : NULL;
+    const char *value;
+    delete_unkept(r, held, plan, name);
+    if (n && (value = write_batch(r, name, msgs, n, flags)))
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, FM_LOGPFX
+                      "%d message(s) stored in cookie %s (%" APR_SIZE_T_FMT
+                      " bytes), %d cookie(s) kept as they are", n, name,
+                      strlen(value), plan->kept->nelts);
 }
 
 void fm_cookie_plan_write_ref(request_rec *r, const fm_held *held,
                               const fm_cookie_plan *plan, const char *id)
 {
-    const fm_srv_conf *sc = fm_server_of(r);
-    const char *base = fm_settings_of(r)->cookie_name, *name, *value;
-    fm_budget b;
+    const char *name = id ? new_batch_name(r, fm_cookie_name(r)) : NULL;
     fm_message m;
-
-    fm_cookie_plan_write(r, held, plan, NULL, 0, 0);
-    if (!id || !sc->keys)
+    delete_unkept(r, held, plan, name);
+    if (!id)
         return;
-    fm_cookie_budget(r, &b);
-    name = new_batch_name(r, base);
-    b.opts.cookie_name = name;
     memset(&m, 0, sizeof(m));
-    m.level = 0;
     m.created = fm_now();
     m.extra_tags = "";
     m.text = id;
-    value = fm_cookie_encode(r->pool, sc->keys, &b.opts, &m, 1, FM_COOKIE_REF,
-                             m.created);
-    set_batch_cookie(r, name, value, b.opts.max_age);
+    write_batch(r, name, &m, 1, FM_COOKIE_REF);
 }
 
 apr_size_t fm_cookie_ref_size(request_rec *r)
@@ -523,7 +618,8 @@ apr_size_t fm_cookie_ref_size(request_rec *r)
 static void cookie_load(request_rec *r, apr_array_header_t *msgs,
                         fm_held *held)
 {
-    fm_cookie_read(r, msgs, held, 0);
+    fm_cookie_read(r, msgs, held);
+    fm_socache_follow(r, msgs, held);
 }
 
 /* Cookie storage alone keeps the newest messages that fit: a message too

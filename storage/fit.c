@@ -13,7 +13,7 @@ APLOG_USE_MODULE(flashmsg);
 void fm_cookie_budget(request_rec *r, fm_budget *b)
 {
     const fm_settings *c = fm_settings_of(r);
-    b->opts.cookie_name = c->cookie_name;
+    b->opts.cookie_name = fm_cookie_name(r);
     b->opts.encrypt = c->encrypt;
     b->opts.max_age = c->max_age;
     b->max = c->cookie_max_size;

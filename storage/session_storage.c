@@ -23,6 +23,8 @@
 #include <apr_optional.h>
 #include <util_filter.h>
 
+#include <http_core.h>
+
 #include "storage/backend.h"
 #include "stats/counters.h"
 #include "mod_session.h"
@@ -276,3 +278,31 @@ const fm_storage_ops fm_session_storage = {
     session_storage_save,
     session_storage_confirm
 };
+
+/* The session part's bound, FlashMsgSessionMaxSize, defaults to what a
+ * cookie session can carry (mod_session_cookie); a database session
+ * (mod_session_dbd) holds far more, and messages that Django's session
+ * storage would keep are dropped at the default.  The module cannot tell
+ * which provider a <Location> uses, so it says at start which bound
+ * applies when only the database provider is loaded and no bound is set. */
+void fm_session_post_config(server_rec *s)
+{
+    server_rec *v;
+    if (!fm_session_loaded() || !ap_find_linked_module("mod_session_dbd.c")
+        || ap_find_linked_module("mod_session_cookie.c")
+        || ap_state_query(AP_SQ_MAIN_STATE) == AP_SQ_MS_CREATE_PRE_CONFIG)
+        return;
+    for (v = s; v; v = v->next) {
+        const fm_srv_conf *sc = ap_get_module_config(v->module_config,
+                                                     &flashmsg_module);
+        if (sc && sc->largest_session_max_size)
+            return;
+    }
+    ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, FM_LOGPFX
+                 "the session part of fallback and session storage is "
+                 "bounded by FlashMsgSessionMaxSize, %d bytes by default "
+                 "(what mod_session_cookie can carry); with mod_session_dbd "
+                 "set it higher, e.g. 'FlashMsgSessionMaxSize 65536'",
+                 FM_DEFAULT_SESSION_MAX_SIZE);
+}
+

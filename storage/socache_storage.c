@@ -326,11 +326,15 @@ static void entry_budget(request_rec *r, const char *key, fm_budget *b)
     b->directive = "FlashMsgSessionMaxSize";
 }
 
-/* Largest entry read back: the bound, with room for a node whose bound is
- * larger. */
+/* Largest entry read back: the largest bound of the server (an entry
+ * written where FlashMsgSessionMaxSize is larger is read here too), with
+ * room for a node whose bound is larger still. */
 static unsigned int entry_buffer_size(request_rec *r)
 {
     apr_size_t n = fm_settings_of(r)->session_max_size;
+    apr_int64_t largest = fm_server_of(r)->largest_session_max_size;
+    if ((apr_int64_t)n < largest)
+        n = (apr_size_t)largest;
     return (unsigned int)(n < 8192 ? 16384 : 2 * n);
 }
 
@@ -361,9 +365,17 @@ static int engine_answers(request_rec *r, int *probe)
     return *probe = rv == APR_SUCCESS;
 }
 
-/* Read one reference's entry into bt.  Returns the messages appended. */
-static int read_entry(request_rec *r, fm_held *held, fm_batch *bt,
-                      apr_array_header_t *msgs, int *probe)
+/* What reading a reference's entry found. */
+typedef enum {
+    ENTRY_READ,         /* its messages (maybe none left after checks) */
+    ENTRY_SHOWN,        /* its tombstone */
+    ENTRY_MISSING,      /* nothing while the engine answers: lost */
+    ENTRY_UNREAD        /* the engine did not answer: the cookie stays */
+} entry_found;
+
+/* Read one reference's entry into bt (and msgs). */
+static entry_found read_entry(request_rec *r, fm_held *held, fm_batch *bt,
+                              apr_array_header_t *msgs, int *probe)
 {
     const fm_srv_conf *sc = fm_server_of(r);
     const char *key = entry_key(r, bt->ref);
@@ -375,31 +387,19 @@ static int read_entry(request_rec *r, fm_held *held, fm_batch *bt,
     int expired = 0, key_index = 0;
     apr_status_t rv = cache_do(r, OP_RETRIEVE, bt->ref, NULL, 0, buf, &len, 0);
 
-    if (APR_STATUS_IS_NOTFOUND(rv) && !engine_answers(r, probe)) {
-        bt->unavailable = 1;        /* the cookie stays; nothing shown now */
-        return 0;
+    if (APR_STATUS_IS_NOTFOUND(rv) && !engine_answers(r, probe))
+        return ENTRY_UNREAD;
+    if (rv != APR_SUCCESS && !APR_STATUS_IS_NOTFOUND(rv)) {
+        engine_error(r, rv, "retrieve");
+        return ENTRY_UNREAD;
     }
+    bt->unread = 0;
     if (APR_STATUS_IS_NOTFOUND(rv)) {
-        /* The reference is within FlashMsgMaxAge (an expired one is not
-         * followed) and finds not even a tombstone: lost, or replayed
-         * long after it was shown. */
-        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, FM_LOGPFX
-                      "cookie %s (issued %" APR_INT64_T_FMT " s ago) refers "
-                      "to no cache entry: its messages are lost before "
-                      "FlashMsgMaxAge (evicted from a full FlashMsgSocache "
-                      "%s, or the engine restarted), or the cookie is "
-                      "replayed", bt->name, fm_now() - bt->ref_created,
-                      sc->socache_spec);
         bt->keep = 0;
         bt->ref = NULL;     /* no entry to replace with a tombstone (in
                              * shmcb that store would evict another) */
         held->stale = 1;
-        return 0;
-    }
-    if (rv != APR_SUCCESS) {
-        bt->unavailable = 1;        /* the cookie stays; nothing shown now */
-        engine_error(r, rv, "retrieve");
-        return 0;
+        return ENTRY_MISSING;
     }
     if (len == sizeof(FM_SOCACHE_TOMBSTONE) - 1
         && !memcmp(buf, FM_SOCACHE_TOMBSTONE, len)) {
@@ -409,7 +409,7 @@ static int read_entry(request_rec *r, fm_held *held, fm_batch *bt,
                       bt->name);
         bt->keep = 0;
         held->stale = 1;
-        return 0;
+        return ENTRY_SHOWN;
     }
     entry_budget(r, key, &b);
     ds = fm_cookie_decode(msgs->pool, sc->keys, &b.opts, (const char *)buf,
@@ -424,36 +424,93 @@ static int read_entry(request_rec *r, fm_held *held, fm_batch *bt,
         apr_array_clear(bt->msgs);
         bt->keep = 0;
         held->stale = 1;
-        return 0;
+        return ENTRY_READ;
     }
     if (expired) {
         fm_storage_expired(r, held, expired);
         bt->keep = 0;
     }
     apr_array_cat(msgs, bt->msgs);
-    return bt->msgs->nelts;
+    return ENTRY_READ;
 }
 
-static void socache_load(request_rec *r, apr_array_header_t *msgs,
-                         fm_held *held)
-{
-    int i, got = 0, sources = 0, before, probe = -1;
+/* Missing entries are logged, a few of them: a replayed jar can hold
+ * dozens of references. */
+#define FM_MISSING_LOGGED 3
 
-    fm_cookie_read(r, msgs, held, 1);
-    before = msgs->nelts;
-    if (!held->batches)
+/* References read oldest first. */
+static int by_issue_time(const void *a, const void *b)
+{
+    const fm_batch *x = *(const fm_batch *const *)a;
+    const fm_batch *y = *(const fm_batch *const *)b;
+    return (x->ref_created > y->ref_created) - (x->ref_created < y->ref_created);
+}
+
+/*
+ * Read the entries of the references fm_cookie_read found, where this
+ * server has the cache -- whatever FlashMsgStorage says here: a reference
+ * issued in another scope is read too, and never deleted unread.  One
+ * request reads no more references than FlashMsgCookieMaxSize holds,
+ * oldest first; the others stay, unread, for a later request (a client
+ * that replays many cannot make one request read them all).
+ */
+void fm_socache_follow(request_rec *r, apr_array_header_t *msgs,
+                       fm_held *held)
+{
+    const fm_srv_conf *sc = fm_server_of(r);
+    apr_size_t budget = fm_settings_of(r)->cookie_max_size, used = 0;
+    apr_array_header_t *refs;
+    int i, got = 0, sources = 0, missing = 0, probe = -1, before;
+
+    if (!held->batches || !sc->socache_instance)
         return;
+    refs = apr_array_make(r->pool, held->batches->nelts, sizeof(fm_batch *));
     for (i = 0; i < held->batches->nelts; i++) {
         fm_batch *bt = &APR_ARRAY_IDX(held->batches, i, fm_batch);
-        if (!bt->ref) {
+        if (bt->ref && bt->keep)
+            APR_ARRAY_PUSH(refs, fm_batch *) = bt;
+        else
             sources += bt->msgs->nelts > 0;
-            continue;
-        }
-        if (!bt->keep)
-            continue;
-        if (read_entry(r, held, bt, msgs, &probe))
-            sources++;
     }
+    qsort(refs->elts, (size_t)refs->nelts, sizeof(fm_batch *), by_issue_time);
+    before = msgs->nelts;
+    for (i = 0; i < refs->nelts; i++) {
+        fm_batch *bt = APR_ARRAY_IDX(refs, i, fm_batch *);
+        const char *name = bt->name;
+        apr_int64_t issued = bt->ref_created;
+        if (used + bt->size > budget)
+            break;                  /* the rest: a later request */
+        used += bt->size;
+        switch (read_entry(r, held, bt, msgs, &probe)) {
+        case ENTRY_READ:
+            sources += bt->msgs->nelts > 0;
+            break;
+        case ENTRY_MISSING:
+            /* Within FlashMsgMaxAge (an expired reference is not
+             * followed) and not even a tombstone: lost, or replayed long
+             * after it was shown.  A loss must not pass silently. */
+            if (missing++ < FM_MISSING_LOGGED)
+                ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, FM_LOGPFX
+                              "cookie %s (issued %" APR_INT64_T_FMT " s ago) "
+                              "refers to no cache entry: its messages are "
+                              "lost before FlashMsgMaxAge (evicted from a "
+                              "full FlashMsgSocache %s, or the engine "
+                              "restarted), or the cookie is replayed", name,
+                              fm_now() - issued, sc->socache_spec);
+            break;
+        default:
+            break;
+        }
+    }
+    if (missing > FM_MISSING_LOGGED)
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, FM_LOGPFX
+                      "%d more reference(s) found no cache entry",
+                      missing - FM_MISSING_LOGGED);
+    if (i < refs->nelts)
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, FM_LOGPFX
+                      "%d reference(s) beyond FlashMsgCookieMaxSize %"
+                      APR_SIZE_T_FMT " left for a later request",
+                      refs->nelts - i, budget);
     got = msgs->nelts - before;
     if (sources > 1)
         fm_list_sort_unique(msgs);   /* oldest first, each message once */
@@ -462,41 +519,34 @@ static void socache_load(request_rec *r, apr_array_header_t *msgs,
                       "%d pending message(s) loaded from the cache", got);
 }
 
-/* Replace the entries of the references read and not kept (shown, or
- * given up) with their tombstone.  A reference sent twice counts once. */
-static void remove_shown(request_rec *r, const fm_held *held,
-                         const fm_cookie_plan *plan)
+static void socache_load(request_rec *r, apr_array_header_t *msgs,
+                         fm_held *held)
 {
-    int i, removed = 0;
+    fm_cookie_read(r, msgs, held);
+    fm_socache_follow(r, msgs, held);
+}
+
+/* A reference's cookie is deleted (shown, or given up): its entry becomes
+ * a tombstone, so that a parallel request of the same browser knows it
+ * was shown and a replayed cookie shows nothing. */
+void fm_socache_retire(request_rec *r, const fm_batch *bt)
+{
     apr_int64_t ttl = fm_settings_of(r)->max_age;
+    unsigned int len = sizeof(FM_SOCACHE_TOMBSTONE) - 1;
+    apr_status_t rv;
+    if (!fm_server_of(r)->socache_instance)
+        return;
     if (ttl > FM_SOCACHE_TOMBSTONE_TTL || ttl < 1)
         ttl = FM_SOCACHE_TOMBSTONE_TTL;
-    for (i = 0; held->batches && i < held->batches->nelts; i++) {
-        const fm_batch *bt = &APR_ARRAY_IDX(held->batches, i, fm_batch);
-        apr_status_t rv;
-        unsigned int len;
-        int j, twice = 0;
-        if (!bt->ref || bt->unavailable || fm_cookie_plan_keeps(plan, bt))
-            continue;
-        for (j = 0; j < i; j++) {
-            const fm_batch *o = &APR_ARRAY_IDX(held->batches, j, fm_batch);
-            twice |= o->ref && !strcmp(o->ref, bt->ref);
-        }
-        if (twice)
-            continue;
-        len = sizeof(FM_SOCACHE_TOMBSTONE) - 1;
-        rv = cache_do(r, OP_STORE, bt->ref, NULL, 0,
-                      (unsigned char *)FM_SOCACHE_TOMBSTONE, &len,
-                      apr_time_now() + apr_time_from_sec(ttl));
-        if (rv == APR_SUCCESS)
-            removed++;
-        else
-            engine_error(r, rv, "remove");
-    }
-    if (removed)
+    rv = cache_do(r, OP_STORE, bt->ref, NULL, 0,
+                  (unsigned char *)FM_SOCACHE_TOMBSTONE, &len,
+                  apr_time_now() + apr_time_from_sec(ttl));
+    if (rv != APR_SUCCESS)
+        engine_error(r, rv, "remove");
+    else
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, FM_LOGPFX
-                      "%d cache entr%s replaced by a tombstone", removed,
-                      removed == 1 ? "y" : "ies");
+                      "the cache entry of cookie %s replaced by a tombstone",
+                      bt->name);
 }
 
 static const char *new_id(request_rec *r)
@@ -526,7 +576,6 @@ static void socache_save(request_rec *r, const apr_array_header_t *list,
     if (plan.loose->nelts == 0) {
         /* Only shown (or expired, or unusable) batches to forget. */
         fm_cookie_plan_write_ref(r, held, &plan, NULL);
-        remove_shown(r, held, &plan);
         return;
     }
     if (!sc->keys) {
@@ -538,7 +587,6 @@ static void socache_save(request_rec *r, const apr_array_header_t *list,
                       "no random bytes for a cache entry: the messages go "
                       "to the cookie");
         fm_cookie_storage.save(r, list, held);
-        remove_shown(r, held, &plan);
         return;
     }
     key = entry_key(r, id);
@@ -555,7 +603,6 @@ static void socache_save(request_rec *r, const apr_array_header_t *list,
                       APR_SIZE_T_FMT, plan.dropped, cb.max);
     if (m == 0) {
         fm_cookie_plan_write_ref(r, held, &plan, NULL);
-        remove_shown(r, held, &plan);
         return;
     }
     value = fm_cookie_encode(r->pool, sc->keys, &eb.opts, rest, m, 0,
@@ -568,13 +615,10 @@ static void socache_save(request_rec *r, const apr_array_header_t *list,
         /* Engine down: plain message cookies, as cookie storage writes
          * them; the references the client holds stay. */
         engine_error(r, rv, "store");
-        fm_cookie_plan_make(r, list, held, &plan);
         fm_cookie_storage.save(r, list, held);
-        remove_shown(r, held, &plan);
         return;
     }
     fm_cookie_plan_write_ref(r, held, &plan, id);
-    remove_shown(r, held, &plan);
     ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, FM_LOGPFX
                   "%d message(s) stored in the cache (%u bytes), %d "
                   "cookie(s) kept as they are", m, len, plan.kept->nelts);

@@ -95,6 +95,7 @@ void fm_storage_pre_config(apr_pool_t *pconf, apr_pool_t *plog)
 int fm_storage_post_config(apr_pool_t *pconf, apr_pool_t *plog,
                            server_rec *s)
 {
+    fm_session_post_config(s);
     return fm_socache_post_config(pconf, plog, s);
 }
 

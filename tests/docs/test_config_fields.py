@@ -51,7 +51,7 @@ def test_the_records_are_read():
     assert set(ccf.struct_fields(CONFIG_H, "fm_settings")) == set(DIR_FIELDS) | {"cookie_name_https"}
     assert SRV_FIELDS == ["levels", "keys", "enabled_at", "session_at", "socache_at",
                           "socache_spec", "socache_provider", "socache_instance",
-                          "socache_watch", "socache_timeout"]
+                          "socache_watch", "socache_timeout", "largest_session_max_size"]
 
 
 def without(pattern, field):

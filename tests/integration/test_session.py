@@ -321,10 +321,12 @@ def test_session_part_stays_bounded(make_server, backend):
     # our cookies together, "name=value; " each as the module counts them
     assert has_flash(client.cookies)
     assert flash_cookies_size(client.cookies) <= 2048, flash_cookies(client.cookies)
-    # the cookies that stay keep the oldest; what does not fit them goes to
-    # the session, whose newest FlashMsgSessionMaxSize bytes are kept
+    # the cookie keeps the oldest that fit, the session the newest; when the
+    # two together are full, the oldest go (never a gap between the parts)
     assert re.search(r"message\(s\) dropped: they do not fit in "
-                     r"FlashMsgSessionMaxSize 2048 ", srv.read_log())
+                     r"FlashMsgCookieMaxSize 2048 and FlashMsgSessionMaxSize "
+                     r"2048 together \(0 too large on their own, \d+ oldest\)",
+                     srv.read_log())
     shown = texts(client.get(srv.url + "/page.html").text)
     assert 10 < len(shown) < 120
 
