@@ -314,6 +314,10 @@ def gates():
 # cookie "flashmsg" from earlier versions is still read).
 
 def is_flash_name(name, base="flashmsg"):
+    """A cookie of the module's family: base or base.ID, and over HTTPS with
+    the default name their __Host- forms (SPEC 5)."""
+    if base == "flashmsg" and name.startswith("__Host-"):
+        name = name[len("__Host-"):]
     return name == base or name.startswith(base + ".")
 
 

@@ -308,7 +308,7 @@ def test_http2_over_tls_sets_secure(make_server, tmp_path):
     out = curl("-k", "--http2", "-c", jar, "-b", jar, "-D", "-", "-o", "/dev/null",
                "-w", "%{http_version}", url + "/cgi/save.cgi")
     assert out.endswith(b"2")
-    assert re.search(rb"(?im)^set-cookie: flashmsg\.[A-Za-z0-9_-]{8}=s1\.[^\r\n]*; Secure", out), out
+    assert re.search(rb"(?im)^set-cookie: __Host-flashmsg\.[A-Za-z0-9_-]{8}=s1\.[^\r\n]*; Secure", out), out
     page = curl("-k", "--http2", "-c", jar, "-b", jar, url + "/page.html")
     assert texts(page.decode()) == ["Profile saved."]
 
