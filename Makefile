@@ -201,11 +201,12 @@ demo: deps
 MODULE_DIR     ?= $(call apxs_q,LIBEXECDIR)
 HEADER_DIR     ?= $(call apxs_q,INCLUDEDIR)
 MODS_AVAILABLE ?= /etc/apache2/mods-available
-# flashmsg goes to $(DESTDIR)$(BINDIR): /usr/bin when apxs's prefix is
-# /usr (Debian), else PREFIX/bin; its man page under MANDIR.
-PREFIX         ?= $(or $(call apxs_q,PREFIX),/usr/local)
-BINDIR         ?= $(PREFIX)/bin
-MANDIR         ?= $(PREFIX)/share/man
+# flashmsg goes to $(DESTDIR)$(BINDIR), its man page under MANDIR: httpd's
+# own bin and man directories as apxs reports them (exp_bindir,
+# exp_mandir: /usr/bin and /usr/share/man on Debian, PREFIX/bin and
+# PREFIX/man for an httpd built from source), /usr/local without apxs.
+BINDIR         ?= $(or $(call apxs_q,exp_bindir),/usr/local/bin)
+MANDIR         ?= $(or $(call apxs_q,exp_mandir),/usr/local/share/man)
 install: mod_flashmsg.so $(BUILD)/flashmsg
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 755 $(BUILD)/flashmsg $(DESTDIR)$(BINDIR)/flashmsg
