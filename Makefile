@@ -41,12 +41,12 @@ MOD_OBJ    := $(MOD_SRC:%.c=$(BUILD)/obj/%.o)
 ASAN_OBJ   := $(MOD_SRC:%.c=$(BUILD)/asan/obj/%.o)
 
 .PHONY: bench-pending all help deps test unit integration test-asan browser docs-check config-check package-test deb screenshot demo install clean fuzz bench bench-quick FORCE soak
-all: mod_flashmsg.so
+all: mod_flashmsg.so $(BUILD)/flashmsg
 
 include tests/unit/rules.mk
 
 help:
-	@echo "make            build mod_flashmsg.so (objects under build/)"
+	@echo "make            build mod_flashmsg.so and the flashmsg tool (build/flashmsg)"
 	@echo "make deps       install build/test dependencies (apt-get, as root)"
 	@echo "make test       deps + build + unit + integration tests"
 	@echo "make unit       Check unit tests, filter tests, fuzz corpus replay (ASan + UBSan)"
@@ -58,7 +58,8 @@ help:
 	@echo "make deb        build the Debian package (build/deb/)"
 	@echo "make package-test  build, install, run and purge the .deb (root)"
 	@echo "make demo       start a demo site on 127.0.0.1 and print its URL"
-	@echo "make install    install the module and mod_flashmsg.h where apxs says"
+	@echo "make install    install the module and mod_flashmsg.h where apxs says,"
+	@echo "                flashmsg into \$$(DESTDIR)\$$(BINDIR) and its man page"
 	@echo "make fuzz       run the libFuzzer targets (FUZZ_SECONDS each)"
 	@echo "make bench      side-by-side benchmark (~8 min); bench-quick (~1.5 min)"
 	@echo "make bench-pending  seconds per request with 100,000 pending messages"
@@ -99,6 +100,32 @@ write_flags = test -n "$(AP_CC)" || { echo "$(APXS) -q CC gave nothing: is apxs 
 
 -include $(MOD_OBJ:.o=.d) $(ASAN_OBJ:.o=.d)
 
+# The flashmsg command-line tool (cli/, docs/cli.md): the core and cli/
+# only, no httpd; built with the plain compiler and the usual CFLAGS,
+# CPPFLAGS and LDFLAGS (dpkg-buildflags' hardening under debian/rules).
+CFLAGS     ?= -g -O2
+CLI_OBJ    := $(patsubst %.c,$(BUILD)/cli/obj/%.o,$(sort $(wildcard cli/*.c)))
+CLI_CORE   := $(CORE_SRC:%.c=$(BUILD)/cli/obj/%.o)
+CLI_CFLAGS := $(WARN) -std=gnu99 $(CFLAGS) $(CPPFLAGS) $(APR_CFLAGS) -Icore $(EXTRA_CFLAGS)
+CLI_LIBS   := -Wl,--as-needed -lapr-1 -laprutil-1 -lcrypto
+
+# The core as an archive, so that only what the tool uses is linked in.
+$(BUILD)/flashmsg: $(CLI_OBJ) $(BUILD)/cli/libcore.a $(BUILD)/cli/obj/flags
+	$(CC) $(CLI_CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/cli/libcore.a $(CLI_LIBS)
+
+$(BUILD)/cli/libcore.a: $(CLI_CORE)
+	rm -f $@ && $(AR) rcs $@ $(CLI_CORE)
+
+$(BUILD)/cli/obj/%.o: %.c $(BUILD)/cli/obj/flags
+	@mkdir -p $(@D)
+	$(CC) $(CLI_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/cli/obj/flags: FORCE
+	@mkdir -p $(@D); echo '$(strip $(CC) $(CLI_CFLAGS) / $(LDFLAGS) $(CLI_LIBS))' | cmp -s - $@ \
+	    || echo '$(strip $(CC) $(CLI_CFLAGS) / $(LDFLAGS) $(CLI_LIBS))' > $@
+
+-include $(CLI_OBJ:.o=.d) $(CLI_CORE:.o=.d)
+
 $(BUILD)/unit_tests: $(UNIT_SRC) $(CORE_SRC) $(CORE_HDR) $(FIXTURES)
 	@mkdir -p $(BUILD)
 	$(CC) $(WARN) -std=gnu99 -g -O1 $(SAN_FLAGS) $(APR_CFLAGS) -Icore \
@@ -110,7 +137,7 @@ unit: $(BUILD)/unit_tests $(BUILD)/glue_tests $(FUZZ_REPLAY)
 	CK_FORK=no $(SAN_ENV) $(BUILD)/glue_tests
 	@for t in $(FUZZ_REPLAY); do $(SAN_ENV) $$t tests/fuzz/corpus/$${t#$(BUILD)/replay/fuzz_} || exit 1; done
 
-integration: mod_flashmsg.so
+integration: mod_flashmsg.so $(BUILD)/flashmsg
 	cd tests/integration && $(PYTHON) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS) .
 
 test: deps
@@ -175,7 +202,16 @@ demo: deps
 MODULE_DIR     ?= $(call apxs_q,LIBEXECDIR)
 HEADER_DIR     ?= $(call apxs_q,INCLUDEDIR)
 MODS_AVAILABLE ?= /etc/apache2/mods-available
-install: mod_flashmsg.so
+# flashmsg goes to $(DESTDIR)$(BINDIR), its man page under MANDIR: httpd's
+# own bin and man directories as apxs reports them (exp_bindir,
+# exp_mandir: /usr/bin and /usr/share/man on Debian, PREFIX/bin and
+# PREFIX/man for an httpd built from source), /usr/local without apxs.
+BINDIR         ?= $(or $(call apxs_q,exp_bindir),/usr/local/bin)
+MANDIR         ?= $(or $(call apxs_q,exp_mandir),/usr/local/share/man)
+install: mod_flashmsg.so $(BUILD)/flashmsg
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -m 755 $(BUILD)/flashmsg $(DESTDIR)$(BINDIR)/flashmsg
+	install -m 644 docs/flashmsg.1 $(DESTDIR)$(MANDIR)/man1/flashmsg.1
 	install -m 644 mod_flashmsg.so $(MODULE_DIR)/mod_flashmsg.so
 	install -m 644 mod_flashmsg.h $(HEADER_DIR)/mod_flashmsg.h
 	@if [ -d $(MODS_AVAILABLE) ]; then \

@@ -15,10 +15,9 @@
 #include "core/keys.h"
 #include "core/template.h"
 #include "core/placeholder.h"
+#include "core/version.h"
 
 extern module AP_MODULE_DECLARE_DATA flashmsg_module;
-
-#define FM_VERSION "0.1.0"
 
 /* Log lines carry their own prefix: AHxxxxx numbers belong to httpd. */
 #define FM_LOGPFX "mod_flashmsg: "

@@ -16,6 +16,7 @@
 #include <ap_socache.h>
 
 #include "config/dir_conf.h"
+#include "core/key_file.h"
 
 APLOG_USE_MODULE(flashmsg);
 
@@ -213,15 +214,14 @@ static const char *set_socache_timeout(cmd_parms *cmd, void *dc,
     return NULL;
 }
 
-/* A secret given as file:/path is read from that file (first line). */
+/* A secret given as file:/path is read from that file by the rules of
+ * core/key_file.c (first line; refused if others can write it), which the
+ * flashmsg tool follows too. */
 static const char *read_secret(cmd_parms *cmd, const char *arg,
                                const char **secret)
 {
-    const char *path;
-    char *buf;
-    apr_file_t *f;
-    apr_size_t n = 1024;
-    apr_status_t rv;
+    const char *path, *err;
+    int others_can_read;
 
     if (strncmp(arg, "file:", 5) != 0) {
         *secret = arg;
@@ -230,33 +230,18 @@ static const char *read_secret(cmd_parms *cmd, const char *arg,
     path = ap_server_root_relative(cmd->temp_pool, arg + 5);
     if (!path)
         return cmd_err(cmd, "invalid secret file path");
-    {
-        /* Logged for no server in particular (to the startup log, at
-         * httpd's default level): while a <VirtualHost> is being read its
-         * server_rec has no log level yet (APLOG_UNSET until httpd merges
-         * it with the main server's after the whole file is read), so a
-         * line logged for it would be dropped. */
-        apr_finfo_t fi;
-        if (apr_stat(&fi, path, APR_FINFO_PROT, cmd->temp_pool) == APR_SUCCESS
-            && (fi.protection & (APR_GREAD | APR_WREAD)))
-            ap_log_error(APLOG_MARK, APLOG_WARNING, 0, NULL, FM_LOGPFX
-                         "FlashMsgSecret file %s (%s) can be read by users "
-                         "other than its owner: chmod 600 it", path,
-                         where(cmd));
-    }
-    rv = apr_file_open(&f, path, APR_FOPEN_READ, 0, cmd->temp_pool);
-    if (rv != APR_SUCCESS)
-        return cmd_err(cmd, apr_psprintf(cmd->pool,
-            "cannot open secret file %s: %pm", path, &rv));
-    buf = apr_pcalloc(cmd->pool, n + 1);
-    rv = apr_file_read(f, buf, &n);
-    apr_file_close(f);
-    if (rv != APR_SUCCESS && rv != APR_EOF)
-        return cmd_err(cmd, apr_psprintf(cmd->pool,
-            "cannot read secret file %s: %pm", path, &rv));
-    buf[n] = '\0';
-    buf[strcspn(buf, "\r\n")] = '\0';
-    *secret = buf;
+    err = fm_key_file_read(cmd->pool, path, secret, &others_can_read);
+    if (err)
+        return cmd_err(cmd, err);
+    /* Logged for no server in particular (to the startup log, at httpd's
+     * default level): while a <VirtualHost> is being read its server_rec
+     * has no log level yet (APLOG_UNSET until httpd merges it with the
+     * main server's after the whole file is read), so a line logged for
+     * it would be dropped. */
+    if (others_can_read)
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, NULL, FM_LOGPFX
+                     "FlashMsgSecret file %s (%s) can be read by users "
+                     "other than its owner: chmod 600 it", path, where(cmd));
     return NULL;
 }
 

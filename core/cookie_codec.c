@@ -666,9 +666,7 @@ fm_decode_status fm_cookie_decode(apr_pool_t *p, const fm_keyring *kr,
             return FM_DECODE_FUTURE;
 
     for (i = 0; i < list->nelts; i++) {
-        /* expired when created + max_age < now, computed without overflow */
-        if (o->max_age > 0 && now > m[i].created
-            && now - m[i].created > o->max_age) {
+        if (fm_cookie_expired(m[i].created, o->max_age, now)) {
             dropped++;
             continue;
         }
@@ -681,6 +679,13 @@ fm_decode_status fm_cookie_decode(apr_pool_t *p, const fm_keyring *kr,
     if (key_index)
         *key_index = key;
     return FM_DECODE_OK;
+}
+
+int fm_cookie_expired(apr_int64_t created, apr_int64_t max_age,
+                      apr_int64_t now)
+{
+    /* created + max_age < now, computed without overflow */
+    return max_age > 0 && now > created && now - created > max_age;
 }
 
 const char *fm_decode_status_str(fm_decode_status s)

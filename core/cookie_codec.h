@@ -79,6 +79,11 @@ fm_decode_status fm_cookie_decode(apr_pool_t *p, const fm_keyring *kr,
 
 const char *fm_decode_status_str(fm_decode_status s);
 
+/* Has a message created at `created` (seconds) expired at `now` under
+ * max_age (0: never)?  The rule fm_cookie_decode() drops messages by. */
+int fm_cookie_expired(apr_int64_t created, apr_int64_t max_age,
+                      apr_int64_t now);
+
 /*
  * How many messages fit in max_len bytes of encoded value.  keep_newest:
  * the count is of the newest messages (msgs[n-k..n)); otherwise of the

@@ -6,7 +6,9 @@ checks what the .deb contains, installs it with dpkg -i, enables it with
 a2enmod, runs apache2ctl configtest on the system configuration, and then runs
 a copy of that system configuration -- rewritten to listen on 127.0.0.1 and a
 free port only -- through the core flow: a CGI answers a redirect with
-"X-Flash: success: Saved", the next page shows the message once.
+"X-Flash: success: Saved", the next page shows the message once.  The key
+is written by the package's /usr/bin/flashmsg keygen, and its flashmsg
+inspect decodes the cookie that server issued.
 
 Whatever happens, the package is purged, and every file the package or
 a2enmod/a2dismod touch is put back as it was before the test (including
@@ -26,7 +28,6 @@ import datetime
 import http.client
 import os
 import re
-import secrets
 import shutil
 import signal
 import socket
@@ -50,6 +51,8 @@ EXPECTED = [
     "./etc/apache2/mods-available/flashmsg.load",
     "./etc/apache2/mods-available/flashmsg.conf",
     "./usr/include/apache2/mod_flashmsg.h",
+    "./usr/bin/flashmsg",
+    "./usr/share/man/man1/flashmsg.1.gz",
     "./usr/share/doc/libapache2-mod-flashmsg/copyright",
     "./usr/share/doc/libapache2-mod-flashmsg/examples/vhost.conf",
     "./usr/share/doc/libapache2-mod-flashmsg/examples/mod_flashmsg_example.c",
@@ -181,9 +184,9 @@ def deb_contents(deb):
 
 # --- the server ----------------------------------------------------------------
 
-def build_server_conf(work, port):
+def build_server_conf(work, port, secret):
     """A copy of /etc/apache2 on 127.0.0.1:port with our site and a
-    FlashMsg snippet; returns (confdir, env)."""
+    FlashMsg snippet (FlashMsgSecret secret); returns (confdir, env)."""
     conf = work / "apache2"
     # Symlinks (mods-enabled -> mods-available) become files of the copy, so
     # nothing below can edit the system's files through a link.  (Not
@@ -242,7 +245,7 @@ def build_server_conf(work, port):
     (conf / "conf-enabled" / "flashmsg-pkgtest.conf").write_text(
         "ServerName 127.0.0.1\n"
         "FlashMsgSecret %s\n"
-        "FlashMsg On\n" % secrets.token_hex(32))
+        "FlashMsg On\n" % secret)
 
     # Nothing but our Listen line may remain anywhere in the copy's config.
     listens = []
@@ -423,9 +426,25 @@ def test_deb_builds_installs_and_flashes():
         _, out = run(["apache2ctl", "-M"])
         assert "flashmsg_module (shared)" in out, out
 
+        # The tool: on PATH, with its manual; a key for the server.
+        flashmsg = shutil.which("flashmsg", path="/usr/bin")
+        assert flashmsg == "/usr/bin/flashmsg", flashmsg
+        _, out = run([flashmsg, "--help"])
+        assert out.startswith("Usage: flashmsg") and "keygen" in out, out
+        _, out = run([flashmsg, "--version"])
+        assert out.strip() == "flashmsg " + VERSION.split("-")[0], out
+        if shutil.which("man"):
+            _, out = run(["man", "-w", "flashmsg"])
+            assert out.strip() == "/usr/share/man/man1/flashmsg.1.gz", out
+        key = work / "flashmsg.key"
+        _, out = run([flashmsg, "keygen", str(key)])
+        assert out.strip() == "FlashMsgSecret file:%s" % key, out
+        assert (key.stat().st_mode & 0o777) == 0o600
+        assert run([flashmsg, "keygen", str(key)], check=False)[0] == 1
+
         # The system configuration, copied, on a loopback port only.
         port = free_port()
-        conf, env = build_server_conf(work, port)
+        conf, env = build_server_conf(work, port, "file:%s" % key)
         run(["apache2ctl", "configtest"], env=env)
         log_dir = Path(env["APACHE_LOG_DIR"])
         out_path = work / "apache2.out"
@@ -458,6 +477,12 @@ def test_deb_builds_installs_and_flashes():
         # one cookie per batch of messages: flashmsg.<8 random base64url>
         assert [n for n in jar.cookies if re.fullmatch(r"flashmsg\.[A-Za-z0-9_-]{8}", n)] \
             == list(jar.cookies), jar.cookies
+        # the installed tool verifies it with the key it wrote
+        _, out = run([flashmsg, "inspect", "--secret", "file:%s" % key,
+                      "Cookie: other=1; " + jar.header()])
+        assert re.search(r"^flashmsg\.\S+: verified by key 1 of 1 \(the current key\), signed\n"
+                         r"  message 1: level 25 \(success\), created \S+Z, age \d+s\n"
+                         r"    text: Saved\n$", out), out
 
         r, body = request(port, "GET", "/page.html", jar)
         assert r.status == 200, (r.status, body, logs())

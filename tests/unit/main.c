@@ -33,6 +33,7 @@ int main(void)
     srunner_add_suite(sr, fallback_suite());
     srunner_add_suite(sr, json_suite());
     srunner_add_suite(sr, message_list_suite());
+    srunner_add_suite(sr, key_file_suite());
     srunner_run_all(sr, CK_NORMAL);
     failed = srunner_ntests_failed(sr);
     srunner_free(sr);

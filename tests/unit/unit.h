@@ -13,6 +13,7 @@ Suite *cookie_header_suite(void);
 Suite *fallback_suite(void);
 Suite *json_suite(void);
 Suite *message_list_suite(void);
+Suite *key_file_suite(void);
 
 /* A pool per test, created in main() and cleared between tests. */
 extern apr_pool_t *ut_pool;
