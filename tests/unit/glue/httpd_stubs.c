@@ -54,6 +54,13 @@ AP_DECLARE(module *) ap_find_linked_module(const char *name)
     return NULL;
 }
 
+/* (the start-up hooks ask; the glue tests run no start-up) */
+AP_DECLARE(int) ap_state_query(int query)
+{
+    (void)query;
+    return AP_SQ_NOT_SUPPORTED;
+}
+
 /* ------------------------------------------------------------------ */
 /* Filters, as util_filter.c chains and calls them.                     */
 
