@@ -20,7 +20,7 @@ GLUE_HDR   := mod_flashmsg.h $(sort $(foreach d,$(GLUE_DIRS),$(wildcard $(d)/*.h
 MOD_SRC    := $(GLUE_SRC) $(CORE_SRC)
 
 SAN_FLAGS  := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
-UNIT_SRC   := $(sort $(wildcard tests/unit/*.c))
+UNIT_SRC   := $(sort $(wildcard tests/unit/core/*.c))
 BUILD      := build
 
 # The module is compiled the way "apxs -c" compiles it -- apxs's compiler,

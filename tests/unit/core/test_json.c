@@ -3,7 +3,7 @@
 #include <apr_strings.h>
 #include "unit.h"
 #include "json.h"
-#include "../common/fixtures.h"
+#include "../../common/fixtures.h"
 
 START_TEST(quote_escapes)
 {

@@ -12,7 +12,7 @@
 #include <apr_strings.h>
 #include "unit.h"
 #include "message_list.h"
-#include "../common/fixtures.h"
+#include "../../common/fixtures.h"
 
 #define T0 1700000000
 

@@ -13,7 +13,7 @@
 #include <openssl/hmac.h>
 
 #include "unit.h"
-#include "../common/fixtures.h"
+#include "../../common/fixtures.h"
 
 #define SECRET_A FX_SECRET_A
 #define SECRET_B FX_SECRET_B

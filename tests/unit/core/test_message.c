@@ -3,7 +3,7 @@
 #include <apr_strings.h>
 #include "unit.h"
 #include "message.h"
-#include "../common/fixtures.h"
+#include "../../common/fixtures.h"
 
 /* Django's add_level_messages(): six messages, one at custom level 29. */
 static void add_django_messages(apr_array_header_t *l, int min)

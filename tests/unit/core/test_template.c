@@ -4,7 +4,7 @@
 #include <apr_strings.h>
 #include "unit.h"
 #include "template.h"
-#include "../common/fixtures.h"
+#include "../../common/fixtures.h"
 
 static const char *render(const fm_template *t, const fm_message *m, int n)
 {
@@ -424,10 +424,10 @@ END_TEST
 /* The markup the project ships: the default, every conf/examples .tmpl. */
 START_TEST(shipped_templates_compile)
 {
-    /* this file is tests/unit/test_template.c under the source tree */
+    /* this file is tests/unit/core/test_template.c under the source tree */
     const char *self = __FILE__;
     const char *dir = apr_pstrcat(ut_pool, apr_pstrmemdup(ut_pool, self,
-        strlen(self) - strlen("tests/unit/test_template.c")), "conf/examples", NULL);
+        strlen(self) - strlen("tests/unit/core/test_template.c")), "conf/examples", NULL);
     apr_dir_t *d;
     apr_finfo_t fi;
     int n = 0;
