@@ -59,7 +59,4 @@ char *fm_template_render(apr_pool_t *p, const fm_template *t,
                          const fm_message *msgs, int n, unsigned flags,
                          apr_size_t *len);
 
-/* HTML-escape & < > " ' ; returns a new string (or s itself if clean). */
-const char *fm_html_escape(apr_pool_t *p, const char *s);
-
 #endif

@@ -7,10 +7,11 @@
  *
  * And no accepted template has a variable where escaping is not enough:
  * an independent, deliberately simple reader (below, sharing nothing with
- * core/template.c) follows the markup of the templates it understands and
- * says where each variable stands; one inside <script> or <style>, in an
- * on* event handler, href, src or style value, an unquoted value, or
- * elsewhere inside a tag makes the target trap if the compiler accepted it.
+ * core/html_context.c and core/html_tokenizer.c) follows the markup of the
+ * templates it understands and says where each variable stands; one inside
+ * <script> or <style>, in an on* event handler, href, src or style value,
+ * an unquoted value, or elsewhere inside a tag makes the target trap if the
+ * compiler accepted it.
  */
 #include <stdint.h>
 #include <string.h>

@@ -4,6 +4,7 @@
 #include <apr_strings.h>
 #include "unit.h"
 #include "template.h"
+#include "html.h"
 #include "../../common/fixtures.h"
 
 static const char *render(const fm_template *t, const fm_message *m, int n)
