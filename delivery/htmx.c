@@ -26,7 +26,7 @@
 #include <http_protocol.h>
 #include <http_request.h>
 
-#include "core/json.h"
+#include "core/htmx_trigger.h"
 #include "delivery/delivery.h"
 #include "http/cache_policy.h"
 #include "http/response.h"
@@ -108,7 +108,7 @@ int fm_htmx_deliver(request_rec *r)
      * on shows them. */
     if (navigates_away(r))
         return 0;
-    /* Merged with what the backend sent (core/json.h says how); a backend
+    /* Merged with what the backend sent (htmx_trigger.h says how); a backend
      * value that is neither a list of event names nor a JSON object is
      * left exactly as it is, and the event goes in HX-Trigger-After-Settle
      * instead (merged the same way). */

@@ -3,9 +3,9 @@
  * its field, as in a C string).
  *
  * The target reads every field itself, with its own JSON parser written
- * apart from core/json.c, and checks:
+ * apart from core/htmx_trigger.c, and checks:
  * - the merge refuses (NULL) exactly the inputs that are neither lists of
- *   event names nor JSON objects (core/json.h's grammar);
+ *   event names nor JSON objects (core/htmx_trigger.h's grammar);
  * - otherwise its output is one valid JSON object (RFC 8259, UTF-8, no
  *   repeated name) whose members are exactly every backend event name
  *   (decoded), with the last value the backend gave it, plus our event,
@@ -17,7 +17,7 @@
 #include <apr_hash.h>
 #include <apr_strings.h>
 #include <apr_tables.h>
-#include "json.h"
+#include "htmx_trigger.h"
 #include "../common/fixtures.h"
 
 #define MAX_FIELDS 8
@@ -315,7 +315,7 @@ static int value(cur *c, int level, entries *top)
     }
 }
 
-/* --- the backend's fields, read the way core/json.h describes ---------- */
+/* --- the backend's fields, read the way core/htmx_trigger.h says ----- */
 
 static int is_ows(unsigned ch)
 {

@@ -32,6 +32,7 @@ int main(void)
     srunner_add_suite(sr, cookie_header_suite());
     srunner_add_suite(sr, fallback_suite());
     srunner_add_suite(sr, json_suite());
+    srunner_add_suite(sr, htmx_trigger_suite());
     srunner_add_suite(sr, message_list_suite());
     srunner_add_suite(sr, key_file_suite());
     srunner_run_all(sr, CK_NORMAL);

@@ -12,6 +12,7 @@ Suite *placeholder_suite(void);
 Suite *cookie_header_suite(void);
 Suite *fallback_suite(void);
 Suite *json_suite(void);
+Suite *htmx_trigger_suite(void);
 Suite *message_list_suite(void);
 Suite *key_file_suite(void);
 
