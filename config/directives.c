@@ -2,7 +2,8 @@
  * directives.c - the FlashMsg* directives: parsing and checking each
  * argument where it is written, so errors name the directive and its
  * file:line.  Every setter ends by bringing the record's effective
- * settings up to date (fm_dir_conf_changed).
+ * settings up to date (fm_dir_conf_changed).  The table of every directive
+ * is here; the template directives' setters are in template_directives.c.
  */
 #include <errno.h>
 #include <string.h>
@@ -16,22 +17,10 @@
 #include <ap_socache.h>
 
 #include "config/dir_conf.h"
+#include "config/directives.h"
 #include "core/key_file.h"
 
 APLOG_USE_MODULE(flashmsg);
-
-/* A setter changed dc (err == NULL): refresh its effective settings. */
-static const char *changed(void *dc, const char *err)
-{
-    if (!err)
-        fm_dir_conf_changed(dc);
-    return err;
-}
-
-static const char *cmd_err(cmd_parms *cmd, const char *msg)
-{
-    return apr_pstrcat(cmd->pool, cmd->cmd->name, ": ", msg, NULL);
-}
 
 static const char *where(cmd_parms *cmd)
 {
@@ -462,61 +451,6 @@ static const char *set_placeholder(cmd_parms *cmd, void *dc,
     return changed(dc, NULL);
 }
 
-static const char *set_template(cmd_parms *cmd, void *dc, const char *item,
-                                const char *wrapper)
-{
-    fm_template *t;
-    const char *err = fm_template_compile(cmd->pool, item, wrapper, &t);
-    if (err)
-        return cmd_err(cmd, err);
-    ((fm_dir_conf *)dc)->tmpl = t;
-    return changed(dc, NULL);
-}
-
-#define FM_TEMPLATE_FILE_MAX (256 * 1024)
-
-static const char *set_template_file(cmd_parms *cmd, void *dc,
-                                     const char *arg)
-{
-    const char *path = ap_server_root_relative(cmd->temp_pool, arg);
-    apr_finfo_t fi;
-    apr_file_t *f;
-    apr_size_t n;
-    apr_status_t rv;
-    char *text;
-    fm_template *t;
-    const char *err;
-
-    if (!path)
-        return cmd_err(cmd, apr_psprintf(cmd->pool, "invalid path '%s'", arg));
-    rv = apr_stat(&fi, path, APR_FINFO_SIZE, cmd->temp_pool);
-    if (rv != APR_SUCCESS)
-        return cmd_err(cmd, apr_psprintf(cmd->pool, "cannot read %s: %pm",
-                                         path, &rv));
-    if (fi.size > FM_TEMPLATE_FILE_MAX)
-        return cmd_err(cmd, apr_psprintf(cmd->pool,
-            "%s is larger than %d bytes", path, FM_TEMPLATE_FILE_MAX));
-    rv = apr_file_open(&f, path, APR_FOPEN_READ, 0, cmd->temp_pool);
-    if (rv != APR_SUCCESS)
-        return cmd_err(cmd, apr_psprintf(cmd->pool, "cannot open %s: %pm",
-                                         path, &rv));
-    n = (apr_size_t)fi.size;
-    text = apr_palloc(cmd->pool, n + 1);
-    rv = apr_file_read_full(f, text, n, &n);
-    apr_file_close(f);
-    if (rv != APR_SUCCESS && !(rv == APR_EOF && n == 0))
-        return cmd_err(cmd, apr_psprintf(cmd->pool, "cannot read %s: %pm",
-                                         path, &rv));
-    text[n] = '\0';
-    if (strlen(text) != n)
-        return cmd_err(cmd, apr_psprintf(cmd->pool, "%s contains a NUL byte",
-                                         path));
-    if ((err = fm_template_compile_file_text(cmd->pool, text, &t)) != NULL)
-        return cmd_err(cmd, apr_psprintf(cmd->pool, "%s: %s", path, err));
-    ((fm_dir_conf *)dc)->tmpl = t;
-    return changed(dc, NULL);
-}
-
 static const char *set_add(cmd_parms *cmd, void *dc, const char *args)
 {
     fm_dir_conf *c = dc;
@@ -591,9 +525,9 @@ const command_rec fm_directives[] = {
     AP_INIT_RAW_ARGS("FlashMsgPlaceholder", set_placeholder, NULL, DIR_CTX,
                      "text replaced by the messages (default "
                      "<!--FLASH_MESSAGES-->)"),
-    AP_INIT_TAKE12("FlashMsgTemplate", set_template, NULL, DIR_CTX,
+    AP_INIT_TAKE12("FlashMsgTemplate", fm_set_template, NULL, DIR_CTX,
                    "ITEM [WRAPPER]: markup per message and around them"),
-    AP_INIT_TAKE1("FlashMsgTemplateFile", set_template_file, NULL, DIR_CTX,
+    AP_INIT_TAKE1("FlashMsgTemplateFile", fm_set_template_file, NULL, DIR_CTX,
                   "file holding the template (%{item}...%{/item} marks ITEM)"),
     AP_INIT_RAW_ARGS("FlashMsgAdd", set_add, NULL, DIR_CTX,
                      "LEVEL TEXT: add a message to every matching request"),
