@@ -83,7 +83,7 @@ PKGS=(
   libaprutil1-dbd-sqlite3 libaprutil1-dbd-pgsql postgresql clang curl
   chromium chromium-driver python3-selenium
   debhelper dpkg-dev fakeroot git lintian
-  # the integration matrix beside real modules (tests/integration/test_company.py)
+  # the integration matrix beside real modules (tests/integration/test_beside_other_modules.py)
   libapache2-mod-security2 modsecurity-crs openssl
   # socache storage on a shared engine (tests/integration/test_socache.py)
   redis-server memcached
