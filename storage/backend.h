@@ -97,8 +97,24 @@ typedef struct {
     int dropped;                    /* messages of kept cookies given up */
 } fm_cookie_plan;
 
+/* (cookie_plan.c) */
 void fm_cookie_plan_make(request_rec *r, const apr_array_header_t *list,
                          const fm_held *held, fm_cookie_plan *plan);
+/* "." and 8 characters from 6 random bytes: new batches never collide. */
+#define FM_BATCH_ID_LEN 9
+/*
+ * The name of a new batch's cookie.  The site's own requests carry every
+ * cookie of ours the browser holds, so each batch gets a name of its own
+ * (two tabs adding at once keep both) and the budget sees them all.
+ * Another site's request (a cross-site form POST) carries none of them,
+ * yet the browser keeps what its answer sets: such answers all use the
+ * base name, one cookie the newest replaces, so that no sequence of them
+ * can grow the browser's cookies (SPEC 5, the browser-side bound).
+ */
+const char *fm_cookie_new_batch_name(request_rec *r, const char *base);
+/* Browser-side bytes of a new batch's cookie beyond its value (the longer
+ * of the two names fm_cookie_new_batch_name gives). */
+apr_size_t fm_cookie_batch_overhead(const fm_budget *b);
 /* Bytes left in b for the value of one new cookie. */
 apr_size_t fm_cookie_plan_room(const fm_cookie_plan *plan, const fm_budget *b);
 /* Keep none of the cookies: their messages are loose again, oldest first

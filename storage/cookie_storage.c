@@ -23,7 +23,6 @@
 #include "core/message_list.h"
 #include "stats/counters.h"
 #include "core/cookie_header.h"
-#include "http/request_origin.h"
 
 APLOG_USE_MODULE(flashmsg);
 
@@ -307,203 +306,6 @@ static void delete_cookie(request_rec *r, const char *name)
                                cookie_attrs(r), NULL));
 }
 
-/* "." and 8 characters from 6 random bytes: new batches never collide. */
-#define FM_BATCH_ID_LEN 9
-
-/*
- * The name of a new batch's cookie.  The site's own requests carry every
- * cookie of ours the browser holds, so each batch gets a name of its own
- * (two tabs adding at once keep both) and the budget sees them all.
- * Another site's request (a cross-site form POST) carries none of them,
- * yet the browser keeps what its answer sets: such answers all use the
- * base name, one cookie that the newest replaces, so that no sequence of
- * them can grow the browser's cookies (SPEC 5, the browser-side bound).
- */
-static const char *new_batch_name(request_rec *r, const char *base)
-{
-    unsigned char rnd[6];
-    char id[FM_BATCH_ID_LEN + 1];
-    if (fm_request_from_other_site(r))
-        return base;
-    if (apr_generate_random_bytes(rnd, sizeof(rnd)) != APR_SUCCESS)
-        memset(rnd, 0, sizeof(rnd));   /* still a valid name; never fatal */
-    id[0] = '.';
-    fm_b64url_encode(id + 1, rnd, sizeof(rnd));
-    id[FM_BATCH_ID_LEN] = '\0';
-    return apr_pstrcat(r->pool, base, id, NULL);
-}
-
-/* Browser-side bytes of a new batch's cookie beyond its value (the
- * longer of the two names new_batch_name gives). */
-static apr_size_t batch_overhead(const fm_budget *b)
-{
-    return strlen(b->opts.cookie_name) + FM_BATCH_ID_LEN + 3;   /* "=" "; " */
-}
-
-/* Up to this many membership tests a plan compares messages directly;
- * more (many messages pending: SPEC 5 wants every path linear) go
- * through a set.  Hashing costs more than the comparisons for the usual
- * handful. */
-#define FM_FEW_TESTS 64
-
-/* Is m among list (whose set is given when it was worth making)? */
-static int among(const fm_message_set *set, const apr_array_header_t *list,
-                 const fm_message *m)
-{
-    int i;
-    if (set)
-        return fm_message_set_has(set, m);
-    for (i = 0; i < list->nelts; i++)
-        if (fm_message_same(&APR_ARRAY_IDX(list, i, fm_message), m))
-            return 1;
-    return 0;
-}
-
-static int batch_pending(const fm_message_set *pending,
-                         const apr_array_header_t *list, const fm_batch *bt)
-{
-    int i;
-    for (i = 0; i < bt->msgs->nelts; i++)
-        if (!among(pending, list, &APR_ARRAY_IDX(bt->msgs, i, fm_message)))
-            return 0;
-    return 1;
-}
-
-static int held_messages(const fm_held *held)
-{
-    int i, n = 0;
-    for (i = 0; held->batches && i < held->batches->nelts; i++)
-        n += APR_ARRAY_IDX(held->batches, i, fm_batch).msgs->nelts;
-    return n;
-}
-
-/* A new batch from another site's request replaces the base-name cookie
- * (new_batch_name): what that cookie holds goes into the new one. */
-static void merge_replaced(request_rec *r, fm_cookie_plan *plan)
-{
-    const char *base = fm_cookie_name(r);
-    int i;
-    if (!plan->loose->nelts || !fm_request_from_other_site(r))
-        return;
-    for (i = 0; i < plan->kept->nelts; i++) {
-        const fm_batch *bt = APR_ARRAY_IDX(plan->kept, i, const fm_batch *);
-        if (strcmp(bt->name, base) || bt->ref)
-            continue;
-        apr_array_cat(plan->loose, bt->msgs);
-        fm_list_sort_by_age(plan->loose);
-        plan->kept_size -= bt->size;
-        APR_ARRAY_IDX(plan->kept, i, const fm_batch *) =
-            APR_ARRAY_IDX(plan->kept, plan->kept->nelts - 1, const fm_batch *);
-        plan->kept->nelts--;
-        return;
-    }
-}
-
-void fm_cookie_plan_make(request_rec *r, const apr_array_header_t *list,
-                         const fm_held *held, fm_cookie_plan *plan)
-{
-    const fm_message_set *pending = NULL;
-    fm_message_set *in_kept = NULL;
-    int i, j, held_n = held_messages(held);
-
-    plan->kept = apr_array_make(r->pool, 2, sizeof(const fm_batch *));
-    plan->kept_size = 0;
-    plan->loose = apr_array_make(r->pool, list->nelts ? list->nelts : 1,
-                                 sizeof(fm_message));
-    plan->dropped = 0;
-    if ((apr_int64_t)held_n * list->nelts > FM_FEW_TESTS) {
-        fm_message_set *set = fm_message_set_make(r->pool);
-        fm_message_set_add_all(set, list);
-        pending = set;
-        in_kept = fm_message_set_make(r->pool);
-    }
-    /* A cookie whose messages are all still pending stays untouched. */
-    for (i = 0; held->batches && i < held->batches->nelts; i++) {
-        const fm_batch *bt = &APR_ARRAY_IDX(held->batches, i, fm_batch);
-        if (bt->keep && batch_pending(pending, list, bt)) {
-            APR_ARRAY_PUSH(plan->kept, const fm_batch *) = bt;
-            plan->kept_size += bt->size;
-            if (in_kept)
-                fm_message_set_add_all(in_kept, bt->msgs);
-        }
-    }
-    /* Everything else pending is loose: added now, from the session, or
-     * left over from a cookie that must go. */
-    for (i = 0; i < list->nelts; i++) {
-        const fm_message *m = &APR_ARRAY_IDX(list, i, fm_message);
-        int kept = 0;
-        if (in_kept)
-            kept = fm_message_set_has(in_kept, m);
-        else
-            for (j = 0; j < plan->kept->nelts && !kept; j++)
-                kept = among(NULL, APR_ARRAY_IDX(plan->kept, j,
-                                                 const fm_batch *)->msgs, m);
-        if (!kept)
-            APR_ARRAY_PUSH(plan->loose, fm_message) = *m;
-    }
-    merge_replaced(r, plan);
-}
-
-/* The kept cookie with the oldest message. */
-static int oldest_kept(const fm_cookie_plan *plan)
-{
-    int i, best = -1;
-    const fm_message *bm = NULL;
-    for (i = 0; i < plan->kept->nelts; i++) {
-        const fm_batch *bt = APR_ARRAY_IDX(plan->kept, i, const fm_batch *);
-        const fm_message *m;
-        if (!bt->msgs->nelts)
-            continue;       /* an unreadable reference: given up last */
-        m = &APR_ARRAY_IDX(bt->msgs, 0, fm_message);
-        if (!bm || m->created < bm->created
-            || (m->created == bm->created && m->usec < bm->usec)) {
-            bm = m;
-            best = i;
-        }
-    }
-    return best >= 0 ? best : 0;
-}
-
-apr_size_t fm_cookie_plan_room(const fm_cookie_plan *plan, const fm_budget *b)
-{
-    apr_size_t used = plan->kept_size + batch_overhead(b);
-    return used < b->max ? b->max - used : 0;
-}
-
-void fm_cookie_plan_make_room(fm_cookie_plan *plan, const fm_budget *b,
-                              apr_size_t need)
-{
-    while (plan->kept->nelts && fm_cookie_plan_room(plan, b) < need) {
-        int i = oldest_kept(plan);
-        const fm_batch *bt = APR_ARRAY_IDX(plan->kept, i, const fm_batch *);
-        plan->kept_size -= bt->size;
-        plan->dropped += bt->msgs->nelts;
-        APR_ARRAY_IDX(plan->kept, i, const fm_batch *) =
-            APR_ARRAY_IDX(plan->kept, plan->kept->nelts - 1, const fm_batch *);
-        plan->kept->nelts--;
-    }
-}
-
-void fm_cookie_plan_unkeep(fm_cookie_plan *plan)
-{
-    int i;
-    for (i = 0; i < plan->kept->nelts; i++)
-        apr_array_cat(plan->loose,
-                      APR_ARRAY_IDX(plan->kept, i, const fm_batch *)->msgs);
-    apr_array_clear(plan->kept);
-    plan->kept_size = 0;
-    fm_list_sort_by_age(plan->loose);
-}
-
-int fm_cookie_plan_keeps(const fm_cookie_plan *plan, const fm_batch *bt)
-{
-    int i;
-    for (i = 0; i < plan->kept->nelts; i++)
-        if (APR_ARRAY_IDX(plan->kept, i, const fm_batch *) == bt)
-            return 1;
-    return 0;
-}
-
 static int sent_twice_before(const fm_held *held, int i)
 {
     const char *name = APR_ARRAY_IDX(held->batches, i, fm_batch).name;
@@ -575,7 +377,8 @@ void fm_cookie_plan_write(request_rec *r, const fm_held *held,
                           const fm_cookie_plan *plan, const fm_message *msgs,
                           int n, unsigned flags)
 {
-    const char *name = n ? new_batch_name(r, fm_cookie_name(r)) : NULL;
+    const char *name = n ? fm_cookie_new_batch_name(r, fm_cookie_name(r))
+                         : NULL;
     const char *value;
     delete_unkept(r, held, plan, name);
     if (n && (value = write_batch(r, name, msgs, n, flags)))
@@ -588,7 +391,8 @@ void fm_cookie_plan_write(request_rec *r, const fm_held *held,
 void fm_cookie_plan_write_ref(request_rec *r, const fm_held *held,
                               const fm_cookie_plan *plan, const char *id)
 {
-    const char *name = id ? new_batch_name(r, fm_cookie_name(r)) : NULL;
+    const char *name = id ? fm_cookie_new_batch_name(r, fm_cookie_name(r))
+                          : NULL;
     fm_message m;
     delete_unkept(r, held, plan, name);
     if (!id)
@@ -637,7 +441,8 @@ static void cookie_save(request_rec *r, const apr_array_header_t *list,
     fm_cookie_plan_make(r, list, held, &plan);
     fm_cookie_budget(r, &b);
     room = b;
-    room.max = b.max > batch_overhead(&b) ? b.max - batch_overhead(&b) : 0;
+    room.max = b.max > fm_cookie_batch_overhead(&b)
+               ? b.max - fm_cookie_batch_overhead(&b) : 0;
     fitting = apr_array_make(r->pool, plan.loose->nelts + 1,
                              sizeof(fm_message));
     for (i = 0; i < plan.loose->nelts; i++) {

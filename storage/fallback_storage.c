@@ -47,13 +47,15 @@ static const fm_message *keep_newest_across(request_rec *r,
     int i, alone = 0, in_session, in_cookie, dropped;
 
     for (i = 0; i < *n; i++) {
-        if (fm_fits_alone(cookie, &loose[i]) || fm_fits_alone(session, &loose[i]))
+        if (fm_fits_alone(cookie, &loose[i])
+            || fm_fits_alone(session, &loose[i]))
             APR_ARRAY_PUSH(fit, fm_message) = loose[i];
         else
             alone++;
     }
     msgs = (const fm_message *)fit->elts;
-    in_session = fm_cookie_fit(&session->opts, msgs, fit->nelts, session->max, 1);
+    in_session = fm_cookie_fit(&session->opts, msgs, fit->nelts,
+                               session->max, 1);
     in_cookie = fm_cookie_fit(&cookie->opts, msgs, fit->nelts - in_session,
                               cookie->max, 1);
     dropped = *n - in_session - in_cookie;
