@@ -135,12 +135,13 @@ def test_hundred_thousand_pending_messages(make_server, tmp_path):
                       "FlashMsgSessionMaxSize 1048576\nFlashMsgCookieMaxSize 16384\n"
                       "<Location /bulk>\n%s\n  Redirect 303 /bulk /plain.html\n</Location>\n"
                       % (shm, adds), modules=["socache_shmcb"], log_level="flashmsg:info")
-    # each add from a fresh client: one reference each, whatever the
-    # timing (a request that carried the others would be a fine test too,
-    # but two adds in one second write identical messages, which a later
-    # request merges as copies of one)
+    # each add from a fresh client, each in a second of its own: a request
+    # numbers its messages' microseconds from its start and stops at
+    # 999,999, so two adds of the same 10,000 texts in one second can write
+    # identical messages, which a later request rightly merges as copies
     cookies = []
     for i in range(REFS):
+        time.sleep(1.0 - time.time() % 1.0 + 0.01)
         r = requests.get(srv.url + "/bulk", allow_redirects=False, timeout=30)
         assert r.status_code == 303
         cookies += [h.split(";")[0] for h in r.raw.headers.getlist("Set-Cookie")]
