@@ -41,9 +41,9 @@ MESSAGES = [(25, "Your profile was saved.", ""),
 # same bytes, so every server sends the same page.
 SNIPPET = ('<div class="flashmsg" role="status" aria-live="polite" data-turbo-temporary '
            'data-hx-history="false">'
-           '<ul class="messages"><li class="success">Your profile was saved.</li>'
-           '<li class="info">A confirmation mail is on its way.</li>'
-           '<li class="sticky warning">Your password expires in 5 days.</li></ul></div>')
+           '<ul class="messages"><li class="success" dir="auto">Your profile was saved.</li>'
+           '<li class="info" dir="auto">A confirmation mail is on its way.</li>'
+           '<li class="sticky warning" dir="auto">Your password expires in 5 days.</li></ul></div>')
 
 
 # The pending messages as a browser now holds them: one batch cookie,

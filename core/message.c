@@ -258,8 +258,10 @@ apr_size_t fm_utf8_next(const unsigned char *s, apr_size_t n, unsigned *cp)
     return need + 1;
 }
 
-/* Well-formed UTF-8 and, if no_controls, no control character but TAB:
- * one pass (every message read from a cookie goes through it). */
+/* Well-formed UTF-8 and, if no_controls, no control character but TAB,
+ * C1 (U+0080..U+009F) as well as C0 and DEL: NEL is a line break to some
+ * readers and CSI starts a terminal escape, none is text for a user.  One
+ * pass (every message read from a cookie goes through it). */
 static int text_check(const char *str, apr_size_t len, int no_controls)
 {
     const unsigned char *s = (const unsigned char *)str;
@@ -274,7 +276,7 @@ static int text_check(const char *str, apr_size_t len, int no_controls)
         else {
             unsigned cp;
             apr_size_t l = fm_utf8_next(s + i, len - i, &cp);
-            if (!l)
+            if (!l || (no_controls && cp <= 0x9F))
                 return 0;
             i += l;
         }

@@ -29,8 +29,11 @@
 /* Django's documented markup (ul.messages, the tags as each item's
  * classes) inside a live region for screen readers, which Turbo
  * (data-turbo-temporary) and htmx 2 (data-hx-history="false") keep out
- * of their history snapshots. */
-#define FM_DEFAULT_ITEM    "<li class=\"%{tags}\">%{message}</li>"
+ * of their history snapshots.  Each item takes its direction from its own
+ * text (dir="auto"), so a message in Arabic or Hebrew reads right, and
+ * bidi controls a backend copied from user input (U+202E) act inside
+ * their item only. */
+#define FM_DEFAULT_ITEM    "<li class=\"%{tags}\" dir=\"auto\">%{message}</li>"
 #define FM_DEFAULT_WRAPPER "<div class=\"flashmsg\" role=\"status\" " \
     "aria-live=\"%{live}\" data-turbo-temporary data-hx-history=\"false\">" \
     "<ul class=\"messages\">%{items}</ul></div>"

@@ -33,9 +33,24 @@ static int query_flag(request_rec *r, const char *name)
 }
 
 
+/* An include (a subrequest) shares the page's store, and only the page's
+ * response can carry the deletion to the client: it must still be able
+ * to.  NULL if it can, else why not. */
+static const char *include_cannot_consume(request_rec *r)
+{
+    if (!r->main)
+        return NULL;
+    if (!fm_settings_of(r->main)->enabled)
+        return "FlashMsg is Off for the page";
+    if (fm_store_flags(r) & FM_STORE_COMMITTED)
+        return "the page's headers were already sent (an include past "
+               "FlashMsgScanLimit, or after the page's placeholder)";
+    return NULL;
+}
+
 int fm_json_handler(request_rec *r)
 {
-    const char *json;
+    const char *json, *why;
     int n;
 
     if (!r->handler || strcmp(r->handler, FM_JSON_HANDLER))
@@ -55,14 +70,30 @@ int fm_json_handler(request_rec *r)
     apr_table_setn(r->headers_out, "X-Content-Type-Options", "nosniff");
     fm_cache_forbid_all(r);
     if (!query_flag(r, "peek") && !r->header_only && n) {
-        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, FM_LOGPFX
-                      "%d message(s) delivered as JSON by %s", n, r->uri);
-        fm_count(FM_C_CONSUMED_JSON, n);
-        fm_store_consume_all(r);
+        if ((why = include_cannot_consume(r)) != NULL) {
+            /* Shown now and again on the next page would be twice:
+             * show nothing here, keep them for a page that can. */
+            ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, FM_LOGPFX
+                          "%s, included in %s, cannot consume the %d "
+                          "pending message(s): %s; it shows none, they stay "
+                          "pending", r->uri, r->main->uri, n, why);
+            json = fm_store_json_oldest(r, 0);
+        }
+        else {
+            ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, FM_LOGPFX
+                          "%d message(s) delivered as JSON by %s", n,
+                          r->uri);
+            fm_count(FM_C_CONSUMED_JSON, n);
+            fm_store_consume_all(r);
+        }
     }
-    /* Storage changes must be made before the body goes out. */
+    /* Storage changes must be made before the body goes out.  In an
+     * include the page's response makes them (the store is shared): a
+     * subrequest's own headers never reach the client, and saving here
+     * would mark the store saved with the deletion lost. */
     fm_store_capture(r);
-    fm_store_commit(r, 0);
+    if (!r->main)
+        fm_store_commit(r, 0);
     if (!r->header_only)
         ap_rputs(json, r);
     return OK;

@@ -17,12 +17,15 @@ void fm_filters_register(void)
         FM_FILTER_NAME, fm_inject_filter, NULL, FM_FILTER_FTYPE);
     fm_guard_filter_rec = ap_register_output_filter(
         FM_GUARD_FILTER_NAME, fm_guard_filter, NULL, FM_GUARD_FTYPE);
+    fm_nph_filter_register();
 }
 
 void fm_filters_add(request_rec *r)
 {
     ap_add_output_filter_handle(inject_filter_rec, NULL, r, r->connection);
-    if (!r->main)
+    if (!r->main) {
         ap_add_output_filter_handle(fm_guard_filter_rec, NULL, r,
                                     r->connection);
+        fm_nph_filter_add(r);
+    }
 }

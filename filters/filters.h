@@ -42,6 +42,13 @@ void fm_guard_note_body_seen(ap_filter_t *f);
  * otherwise it is told as above. */
 void fm_guard_release(ap_filter_t *f);
 
+/* nph_filter.c: FLASHMSG_NPH, a connection filter for nph- CGI scripts,
+ * whose header block httpd passes on unparsed: it removes X-Flash and
+ * X-Flash-Consumed from that block (their messages cannot be stored). */
+#define FM_NPH_FILTER_NAME "FLASHMSG_NPH"
+void fm_nph_filter_register(void);
+void fm_nph_filter_add(request_rec *r);
+
 /* decide.c */
 typedef enum {
     FM_PASS,    /* nothing of ours in this response: leave it untouched */

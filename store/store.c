@@ -24,8 +24,10 @@ typedef struct {
     unsigned flags;             /* FM_STORE_* */
     int loaded;                 /* storage has been read */
     int changed;                /* storage must be written */
-    int exposed;                /* the first `exposed` messages were handed
+    int exposed;                /* of the first `exposed` messages, those
+                                 * not marked in exposed_skip were handed
                                  * to the backend (FlashMsgExpose) */
+    const char *exposed_skip;   /* NULL: none skipped */
 } fm_state;
 
 static request_rec *initial_request(request_rec *r)
@@ -342,7 +344,15 @@ void fm_store_consume(request_rec *r, int n)
     memmove(m->elts, m->elts + (apr_size_t)n * sizeof(fm_message),
             (apr_size_t)(m->nelts - n) * sizeof(fm_message));
     m->nelts -= n;
-    st->exposed = st->exposed > n ? st->exposed - n : 0;
+    if (st->exposed > n) {
+        st->exposed -= n;
+        if (st->exposed_skip)
+            st->exposed_skip += n;
+    }
+    else {
+        st->exposed = 0;
+        st->exposed_skip = NULL;
+    }
     st->changed = 1;
 }
 
@@ -394,13 +404,32 @@ const char *fm_store_json(request_rec *r)
     return fm_store_json_oldest(r, fm_store_pending(r)->nelts);
 }
 
-void fm_store_mark_exposed(request_rec *r, int n)
+void fm_store_mark_exposed(request_rec *r, int span, const char *skip)
 {
-    state_of(r)->exposed = n;
+    fm_state *st = state_of(r);
+    st->exposed = span;
+    st->exposed_skip = skip;
 }
 
-int fm_store_exposed(request_rec *r)
+int fm_store_consume_exposed(request_rec *r)
 {
     fm_state *st = peek(r);
-    return st ? st->exposed : 0;
+    fm_message *m;
+    int i, j, span;
+    if (!st || (span = st->exposed) <= 0)
+        return 0;
+    if (span > st->msgs->nelts)
+        span = st->msgs->nelts;
+    /* One pass: the skipped ones keep their places among the rest. */
+    m = (fm_message *)st->msgs->elts;
+    for (i = j = 0; i < st->msgs->nelts; i++)
+        if (i >= span || (st->exposed_skip && st->exposed_skip[i]))
+            m[j++] = m[i];
+    i = st->msgs->nelts - j;
+    st->msgs->nelts = j;
+    st->exposed = 0;
+    st->exposed_skip = NULL;
+    if (i)
+        st->changed = 1;
+    return i;
 }

@@ -58,9 +58,11 @@ void fm_store_confirm(request_rec *r);
 const char *fm_store_json(request_rec *r);
 const char *fm_store_json_oldest(request_rec *r, int n);
 
-/* FlashMsgExpose: remember that the first n pending messages were handed
- * to the backend; fm_store_exposed says how many. */
-void fm_store_mark_exposed(request_rec *r, int n);
-int fm_store_exposed(request_rec *r);
+/* FlashMsgExpose: remember which pending messages were handed to the
+ * backend: the first `span`, except those with skip[i] set (skip may be
+ * NULL; it must live as long as the request).  fm_store_consume_exposed
+ * removes exactly those (the backend showed them) and returns how many. */
+void fm_store_mark_exposed(request_rec *r, int span, const char *skip);
+int fm_store_consume_exposed(request_rec *r);
 
 #endif

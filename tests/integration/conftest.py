@@ -135,7 +135,7 @@ def rendered(text):
     if not m:
         return []
     return [(html.unescape(c), html.unescape(t)) for c, t in
-            re.findall(r'<li class="([^"]*)">(.*?)</li>', m.group(1), re.S)]
+            re.findall(r'<li class="([^"]*)"[^>]*>(.*?)</li>', m.group(1), re.S)]
 
 
 def texts(text):

@@ -2,6 +2,7 @@
 FlashMsgExpose for backends that render messages themselves, and HTMX
 delivery as an HX-Trigger event.  Clients can never inject or consume."""
 import json
+import re
 
 import pytest
 
@@ -296,3 +297,31 @@ def test_expose_is_bounded_and_consumes_only_what_was_exposed(make_server, clien
     exposed = [m["message"] for m in json.loads(seen["header"])["messages"]]
     assert 0 < len(exposed) < 6 and exposed == texts_[:len(exposed)]
     assert texts(client.get(srv.url + "/page.html").text) == texts_[len(exposed):]
+
+
+def test_expose_skips_a_message_too_large_to_ever_pass(make_server, client):
+    """One message whose JSON alone passes 8000 bytes can never go to the
+    backend: it must not block the messages around it.  They are exposed
+    (oldest first), the large one stays pending for the placeholder and is
+    named in a warn line; X-Flash-Consumed consumes exactly the exposed."""
+    srv = make_server("FlashMsgCookieMaxSize 8000\n"
+                      "<Location /expose/>\nFlashMsgExpose On\n</Location>\n",
+                      files={"expose/show.cgi": EXPOSE_CGI})
+    big = "big " + "<" * 1400      # 1,404 bytes of text; JSON writes each < as \u003c
+    sent = ["before", big, "after"]
+    for t in sent:
+        client.get(emit_url(srv.url, status="302", location="/plain.html",
+                            h="X-Flash: info: " + t), allow_redirects=False)
+    srv.mark_log()
+    seen = client.get(srv.url + "/expose/show.cgi?consume=1").json()
+    assert seen["header"] and len(seen["header"]) <= 8000, seen
+    exposed = [m["message"] for m in json.loads(seen["header"])["messages"]]
+    assert exposed == ["before", "after"]
+    assert json.loads(seen["env"]) == json.loads(seen["header"])
+    log = srv.log_since_mark()
+    assert re.search(r":warn\].*1 of 3 pending message\(s\) not exposed to the backend of "
+                     r"/expose/show\.cgi: the JSON of each passes 8000 bytes on its own "
+                     r"\(message 2, \d+ bytes\); they stay pending", log), log
+    # the large one was not lost: the next page shows it, and only it
+    assert texts(client.get(srv.url + "/page.html").text) == [big]
+    assert texts(client.get(srv.url + "/page.html").text) == []

@@ -264,6 +264,33 @@ def test_x_flash_from_cgi_with_control_bytes(server, client):
     assert len([l for l in flash_lines(server) if ":warn]" in l]) == 1
 
 
+@pytest.mark.parametrize("char", ["\u0085", "\u0080", "\u009b", "\u009f"])
+@pytest.mark.parametrize("form", ["simple", "display"])
+def test_c1_control_in_text_is_refused_like_c0(server, client, char, form):
+    # NEL (U+0085) breaks lines for some readers; CSI (U+009B) starts a
+    # terminal escape in a log viewer: refused whole, as C0 controls are.
+    text = "before" + char + "after"
+    value = "info: " + text if form == "simple" else display_string(text) + ";level=info"
+    r = client.get(emit_url(server.url, h="X-Flash: " + value))
+    assert r.status_code == 200 and "X-Flash" not in r.headers
+    assert texts(r.text) == []
+    assert len([l for l in flash_lines(server) if ":warn]" in l]) == 1
+
+
+def test_bidi_override_stays_inside_its_message(server, client):
+    # A backend copies a file name from user input; U+202E (RIGHT-TO-LEFT
+    # OVERRIDE) is kept as text, and each message is an isolated item
+    # (dir="auto"): the override cannot reorder the markup around it.
+    spoof = "Uploaded \u202egnp.exe"
+    client.get(emit_url(server.url, status="302", location="/x",
+                        h='X-Flash: %s;level=info, "Next";level=success' % display_string(spoof)),
+               allow_redirects=False)
+    r = client.get(server.url + "/page.html")
+    items = re.findall(r"<li [^>]*>", r.text)
+    assert items == ['<li class="info" dir="auto">', '<li class="success" dir="auto">'], r.text
+    assert texts(r.text) == [spoof, "Next"]
+
+
 # --- inert rendering -----------------------------------------------------
 
 XSS = [
@@ -330,13 +357,13 @@ def test_xss_payloads_render_inertly(server, client):
     parser = Tags()
     parser.feed(r.text)
     # only our own markup: the live region, one ul, one li per payload,
-    # class attributes only
+    # with its class and dir="auto" only
     assert [t for t, _ in parser.tags] == ["html", "body", "div", "ul"] + ["li"] * len(XSS)
     assert dict(parser.tags[2][1]) == {
         "class": "flashmsg", "role": "status", "aria-live": "assertive",
         "data-turbo-temporary": None, "data-hx-history": "false"}
     for tag, attrs in parser.tags[4:]:
-        assert [a for a, _ in attrs] == ["class"]
+        assert [a for a, _ in attrs] == ["class", "dir"] and dict(attrs)["dir"] == "auto"
     assert parser.items == XSS
     classes = [dict(a)["class"] for t, a in parser.tags[4:]]
     assert classes == [p + " error" for p in XSS]

@@ -2,6 +2,7 @@
 HTTP/2, SSI, error documents, rewrites, mod_dir, mod_headers, other
 content filters, every MPM, and page charsets."""
 import gzip
+import json
 import os
 import shutil
 import re
@@ -342,6 +343,74 @@ def test_ssi_placeholder_in_included_fragment_renders_once(make_server, client, 
     # a message added by an included CGI (a subrequest) before the placeholder
     r = client.get(srv.url + "/ssi2.shtml")
     assert texts(r.text) == ["from an include"]
+
+
+SSI_JSON_PAGES = {
+    # the include first: the subrequest runs before the page's body filter
+    "first.shtml": '<!--#include virtual="/flash.json" --><p>main</p>',
+    # some text first: the page's body filter has started looking
+    "later.shtml": '<html><body><p>main</p><!--#include virtual="/flash.json" --></body></html>',
+    # past FlashMsgScanLimit: the page's headers are decided before the include
+    "late.shtml": "<html><body>" + "x" * 5000 + '<!--#include virtual="/flash.json" --></body></html>',
+    "off/page.shtml": '<p>off</p><!--#include virtual="/flash.json" -->',
+}
+
+
+def ssi_json_server(make_server):
+    srv = make_server("<Directory \"{}\">\nOptions +Includes\n</Directory>\n"
+                      "AddType text/html .shtml\nAddOutputFilter INCLUDES .shtml\n"
+                      "<Location /flash.json>\nSetHandler flashmsg-json\n</Location>\n"
+                      "<Location /late.shtml>\nFlashMsgScanLimit 1024\n</Location>\n"
+                      "<Location /off/>\nFlashMsg Off\n</Location>\n",
+                      modules=["include"], start=False, name="ssi-json", files=SSI_JSON_PAGES)
+    srv.config = srv.config.replace("{}", srv.htdocs)
+    with open(srv.conf_path, "w") as f:
+        f.write(srv.config)
+    srv.start()
+    return srv
+
+
+def included_messages(text):
+    m = re.search(r'(\{"messages":.*\]\})', text)
+    assert m, text
+    return [x["message"] for x in json.loads(m.group(1))["messages"]]
+
+
+@pytest.mark.parametrize("page", ["first.shtml", "later.shtml"])
+def test_ssi_include_of_json_endpoint_consumes_once(make_server, client, page):
+    """<!--#include virtual="/flash.json" --> shows the messages, and the
+    page's response deletes them: the subrequest's consumption reaches the
+    main response's Set-Cookie (the store is shared)."""
+    srv = ssi_json_server(make_server)
+    pend(srv, client, "shown by an include")
+    r = client.get(srv.url + "/" + page)
+    assert r.status_code == 200
+    assert included_messages(r.text) == ["shown by an include"]
+    assert not has_flash(client.cookies), r.headers.get("Set-Cookie")
+    assert "private" in r.headers.get("Cache-Control", "") or \
+        "no-store" in r.headers.get("Cache-Control", ""), r.headers
+    r = client.get(srv.url + "/" + page)
+    assert included_messages(r.text) == []
+    assert texts(client.get(srv.url + "/page.html").text) == []
+
+
+@pytest.mark.parametrize("page,why", [
+    ("late.shtml", "the page's headers were already sent"),
+    ("off/page.shtml", "FlashMsg is Off for the page"),
+])
+def test_ssi_include_of_json_endpoint_cannot_consume_shows_nothing(make_server, client, page, why):
+    """Where the page's response cannot delete them, the include shows
+    nothing and the messages stay pending: never shown twice, never lost."""
+    srv = ssi_json_server(make_server)
+    pend(srv, client, "kept for later")
+    srv.mark_log()
+    r = client.get(srv.url + "/" + page)
+    assert r.status_code == 200
+    assert included_messages(r.text) == []
+    assert re.search(r":warn\].*/flash\.json, included in /%s, cannot consume the 1 pending "
+                     r"message\(s\): %s" % (re.escape(page), why), srv.log_since_mark())
+    assert has_flash(client.cookies)
+    assert texts(client.get(srv.url + "/page.html").text) == ["kept for later"]
 
 
 def test_error_document_keeps_messages(make_server, client):

@@ -346,3 +346,46 @@ def test_host_prefix_refuses_a_domain_set_elsewhere(make_server):
                       "FlashMsgCookieName __Host-flashmsg\n</Location>", start=False)
     rc, out = srv.configtest()
     assert rc != 0 and "__Host-" in out, out
+
+
+# An nph- CGI script writes the whole response itself, status line and
+# headers: mod_cgi and mod_cgid pass its bytes to the connection's filters,
+# past every request filter (ours included), so nothing can store its
+# messages.  X-Flash still must not reach the client.
+NPH_CGI = r'''#!/bin/sh
+printf 'HTTP/1.1 200 OK\r\n'
+printf 'Content-Type: text/html\r\n'
+printf 'X-Flash: success: from nph\r\n'
+printf 'x-flash: warning\r\n  folded: onto the next line\r\n'
+printf 'X-Flash-Consumed: 1\r\n'
+printf 'X-Flash-Other: kept\r\n'
+printf 'Connection: close\r\n'
+printf '\r\n'
+printf '<html><body>X-Flash: in the body stays</body></html>\n'
+'''
+
+
+@pytest.mark.parametrize("mpm", ["event", "prefork"])
+def test_nph_script_headers_never_carry_x_flash(make_server, mpm):
+    import socket
+    srv = make_server(files={"cgi/nph-flash.cgi": NPH_CGI}, mpm=mpm)
+    srv.mark_log()
+    with socket.create_connection(("127.0.0.1", srv.port)) as s:
+        s.sendall(b"GET /cgi/nph-flash.cgi HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        raw = b""
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            raw += chunk
+    head, _, body = raw.partition(b"\r\n\r\n")
+    lines = head.split(b"\r\n")
+    assert lines == [b"HTTP/1.1 200 OK", b"Content-Type: text/html",
+                     b"X-Flash-Other: kept", b"Connection: close"], raw
+    assert body == b"<html><body>X-Flash: in the body stays</body></html>\n", raw
+    log = srv.log_since_mark()
+    assert re.search(r":warn\].*nph- script /cgi/nph-flash\.cgi sent 3 field\(s\) of mod_flashmsg "
+                     r"\(X-Flash, X-Flash-Consumed\): "
+                     r"removed before they reached the client", log), log
+    # the same server goes on as before
+    assert requests.get(srv.url + "/page.html").status_code == 200

@@ -3,6 +3,7 @@ import os
 import re
 import tempfile
 
+import pytest
 import requests
 
 from conftest import texts, emit_url
@@ -78,3 +79,43 @@ def test_clear_note_from_a_module(make_server, client):
                allow_redirects=False)
     client.get(srv.url + "/lua/clear.lua", allow_redirects=False)
     assert texts(client.get(srv.url + "/page.html").text) == ["fresh start"]
+
+
+def _key_file(mode):
+    fd, path = tempfile.mkstemp(prefix="flashmsg-key-")
+    os.write(fd, SECRET.encode())
+    os.close(fd)
+    os.chmod(path, mode)
+    return path
+
+
+@pytest.mark.parametrize("mode", [0o622, 0o620, 0o602, 0o666])
+def test_key_file_others_can_write_refuses_start(make_server, mode):
+    # Whoever can write the key can replace it and forge every cookie.
+    path = _key_file(mode)
+    try:
+        srv = make_server(secret="file:" + path, start=False)
+        rc, out = srv.configtest()
+        assert rc != 0, out
+        assert re.search(r"FlashMsgSecret: the key file %s can be written by users "
+                         r"other than its owner.*chmod go-w %s" % (re.escape(path), re.escape(path)),
+                         out), out
+        assert re.search(r"Syntax error on line \d+ of .*httpd\.conf", out), out
+        os.chmod(path, 0o600)
+        rc, out = srv.configtest()
+        assert rc == 0, out
+    finally:
+        os.unlink(path)
+
+
+def test_key_file_that_is_a_directory_says_so(make_server):
+    path = tempfile.mkdtemp(prefix="flashmsg-keydir-")
+    os.chmod(path, 0o755)
+    try:
+        srv = make_server(secret="file:" + path, start=False)
+        rc, out = srv.configtest()
+        assert rc != 0
+        assert "FlashMsgSecret: %s is a directory, not a key file" % path in out, out
+        assert "can be read by users" not in out and "Is a directory" not in out, out
+    finally:
+        os.rmdir(path)

@@ -456,3 +456,39 @@ def test_socache_timeout_takes_seconds_or_a_unit(make_server, value):
                       modules=["socache_shmcb"], start=False)
     rc, out = srv.configtest()
     assert rc == 0, out
+
+
+# Server lists of mod_socache_redis and mod_socache_memcache are parsed
+# only by their init, in post_config, after `apache2 -t` said Syntax OK:
+# FlashMsgSocache checks them where the directive stands.
+@pytest.mark.parametrize("provider", ["redis", "memcache"])
+@pytest.mark.parametrize("servers,why", [
+    ("127.0.0.1:99999", "port 99999 is not from 1 to 65535"),
+    ("127.0.0.1:0", "port 0 is not from 1 to 65535"),
+    ("127.0.0.1:", "the port after ':' is empty"),
+    (",,,", "server 1 of 4 is empty"),
+    ("a:1,,b:2", "server 2 of 3 is empty"),
+    ("a:1,", "server 2 of 2 is empty"),
+    ("6379", "no host name"),
+    ("[::1", "not host\\[:port\\]"),
+    ("a:b", "not host\\[:port\\]"),
+    ("::1", "not host\\[:port\\] \\(write an IPv6 address in brackets"),
+    ("a b", "not host\\[:port\\]"),
+])
+def test_socache_server_list_checked_where_written(make_server, provider, servers, why):
+    srv = make_server("FlashMsgStorage socache\nFlashMsgSocache \"%s:%s\"\n" % (provider, servers),
+                      modules=["socache_" + provider], start=False)
+    rc, out = srv.configtest()
+    assert rc != 0, out
+    assert re.search(r"Syntax error on line \d+ of .*httpd\.conf", out), out
+    assert re.search(r"FlashMsgSocache: %s:%s: .*%s" % (provider, re.escape(servers), why), out), out
+
+
+@pytest.mark.parametrize("provider", ["redis", "memcache"])
+@pytest.mark.parametrize("servers", ["127.0.0.1", "127.0.0.1:6379", "localhost:1,localhost:65535",
+                                     "[::1]:6379", "[::1]", "cache.example.com"])
+def test_socache_server_list_takes_host_and_port(make_server, provider, servers):
+    srv = make_server("FlashMsgStorage socache\nFlashMsgSocache \"%s:%s\"\n" % (provider, servers),
+                      modules=["socache_" + provider], start=False)
+    rc, out = srv.configtest()
+    assert rc == 0, out

@@ -65,7 +65,7 @@ EXPECTED = [
 PAGE = ("<!DOCTYPE html>\n<html><head><title>pkg</title></head><body>\n"
         "<!--FLASH_MESSAGES-->\n<p>The page.</p>\n</body></html>\n")
 RENDERED = ('<div class="flashmsg" role="status" aria-live="polite" data-turbo-temporary '
-            'data-hx-history="false"><ul class="messages"><li class="success">Saved</li></ul></div>')
+            'data-hx-history="false"><ul class="messages"><li class="success" dir="auto">Saved</li></ul></div>')
 
 SAVE_CGI = r"""#!/bin/sh
 cat >/dev/null

@@ -169,6 +169,25 @@ START_TEST(utf8_validation)
 }
 END_TEST
 
+/* C1 controls (U+0080..U+009F) are refused like C0 ones: NEL (U+0085) is a
+ * line break to some readers, the others mean nothing in text shown to a
+ * user.  Their neighbours and the bidi formatting characters stay text: the
+ * default markup isolates each message (dir="auto"). */
+START_TEST(c1_controls_refused)
+{
+    ck_assert(!fm_text_valid("a\xc2\x85" "b", 4));   /* NEL */
+    ck_assert(!fm_text_valid("\xc2\x80", 2));
+    ck_assert(!fm_text_valid("x\xc2\x9f", 3));
+    ck_assert(!fm_text_valid("\xc2\x9b" "31m", 5));  /* CSI */
+    ck_assert(fm_text_valid("\xc2\xa0", 2));          /* NBSP */
+    ck_assert(fm_text_valid("\xe2\x80\xae" "gnp.exe\xe2\x80\xac", 13));
+    ck_assert(fm_text_valid("\xe2\x81\xa8" "name\xe2\x81\xa9", 10));
+    ck_assert(fm_text_valid("\xe2\x80\x8f\xd8\x9c", 5));
+    /* a cookie, a header or a directive: one rule, one function */
+    ck_assert(fm_utf8_valid("a\xc2\x85" "b", 4));     /* UTF-8, as such */
+}
+END_TEST
+
 
 Suite *message_suite(void)
 {
@@ -185,6 +204,7 @@ Suite *message_suite(void)
     tcase_add_test(tc, levels_parse_builtin_and_int);
     tcase_add_test(tc, levels_custom);
     tcase_add_test(tc, utf8_validation);
+    tcase_add_test(tc, c1_controls_refused);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -30,8 +30,9 @@ START_TEST(default_markup_is_djangos)
     ck_assert_ptr_null(fm_template_compile(ut_pool, FM_DEFAULT_ITEM,
                                            FM_DEFAULT_WRAPPER, &t));
     ck_assert_str_eq(render(t, m, 2), LIVE_REGION("polite")
-                     "<ul class=\"messages\"><li class=\"success\">Saved</li>"
-                     "<li class=\"extra-tag debug\">Dbg</li></ul></div>");
+                     "<ul class=\"messages\"><li class=\"success\" dir=\"auto\">"
+                     "Saved</li><li class=\"extra-tag debug\" dir=\"auto\">Dbg</li>"
+                     "</ul></div>");
 }
 END_TEST
 
@@ -72,7 +73,7 @@ START_TEST(escaping)
                           "\"><img", 0);
     ck_assert_ptr_null(fm_template_compile(ut_pool, FM_DEFAULT_ITEM, NULL, &t));
     ck_assert_str_eq(render(t, &m, 1),
-        "<li class=\"&quot;&gt;&lt;img info\">&lt;script&gt;alert(&#x27;x&#x27;)"
+        "<li class=\"&quot;&gt;&lt;img info\" dir=\"auto\">&lt;script&gt;alert(&#x27;x&#x27;)"
         "&amp;&quot;&lt;/script&gt;</li>");
     ck_assert_str_eq(fm_html_escape(ut_pool, "plain"), "plain");
     ck_assert_str_eq(fm_html_escape(ut_pool, ""), "");

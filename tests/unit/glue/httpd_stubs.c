@@ -64,6 +64,14 @@ AP_DECLARE(int) ap_state_query(int query)
 /* ------------------------------------------------------------------ */
 /* Filters, as util_filter.c chains and calls them.                     */
 
+/* The end-of-request bucket type (http_request.h): only compared against
+ * here (AP_BUCKET_IS_EOR), never created. */
+AP_DECLARE_DATA const apr_bucket_type_t ap_bucket_type_eor = {
+    "EOR", 5, APR_BUCKET_METADATA, apr_bucket_destroy_noop, NULL,
+    apr_bucket_setaside_noop, apr_bucket_split_notimpl,
+    apr_bucket_simple_copy
+};
+
 AP_DECLARE(ap_filter_rec_t *) ap_register_output_filter(
     const char *name, ap_out_filter_func filter_func,
     ap_init_filter_func filter_init, ap_filter_type ftype)

@@ -18,8 +18,8 @@
 /* The two pending messages below, in the default template. */
 #define BLOCK "<div class=\"flashmsg\" role=\"status\" aria-live=\"polite\" " \
               "data-turbo-temporary data-hx-history=\"false\">" \
-              "<ul class=\"messages\"><li class=\"success\">Saved.</li>" \
-              "<li class=\"sticky warning\">Disk &lt;almost&gt; full</li></ul></div>"
+              "<ul class=\"messages\"><li class=\"success\" dir=\"auto\">Saved.</li>" \
+              "<li class=\"sticky warning\" dir=\"auto\">Disk &lt;almost&gt; full</li></ul></div>"
 /* FlashMsg On with the key the test cookies are made with. */
 #define ON "FlashMsg", "On", NULL, "FlashMsgSecret", FX_SECRET_A, NULL
 
@@ -331,7 +331,7 @@ START_TEST(response_header_messages_rendered)
     assert_body(env, "<html><div class=\"flashmsg\" role=\"status\" "
                 "aria-live=\"polite\" data-turbo-temporary "
                 "data-hx-history=\"false\"><ul class=\"messages\">"
-                "<li class=\"success\">Welcome back</li></ul></div></html>");
+                "<li class=\"success\" dir=\"auto\">Welcome back</li></ul></div></html>");
     ck_assert_ptr_null(apr_table_get(r->headers_out, "X-Flash"));
     ck_assert_int_eq(fm_store_pending(r)->nelts, 0);
     ck_assert(fm_store_flags(r) & FM_STORE_RENDERED);
