@@ -13,6 +13,7 @@
 
 #include "delivery/delivery.h"
 #include "http/cache_policy.h"
+#include "http/trace.h"
 #include "stats/counters.h"
 
 APLOG_USE_MODULE(flashmsg);
@@ -58,8 +59,12 @@ int fm_json_handler(request_rec *r)
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, FM_LOGPFX
                       "%d message(s) delivered as JSON by %s", n, r->uri);
         fm_count(FM_C_CONSUMED_JSON, n);
+        fm_trace_verdict(r, n, "consumed: json handler");
         fm_store_consume_all(r);
     }
+    else
+        fm_trace_kept(r, n, r->header_only ? "HEAD request"
+                                           : "json handler, peek");
     /* Storage changes must be made before the body goes out. */
     fm_store_capture(r);
     fm_store_commit(r, 0);

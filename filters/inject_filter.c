@@ -38,6 +38,7 @@
 
 #include "filters/filters.h"
 #include "http/response.h"
+#include "http/trace.h"
 #include "stats/counters.h"
 
 APLOG_USE_MODULE(flashmsg);
@@ -85,6 +86,7 @@ static int begin_render(request_rec *r, fm_ctx *ctx)
                   "rendering %d message(s) into the page %s", msgs->nelts,
                   r->uri);
     fm_count(FM_C_RENDERED, msgs->nelts);
+    fm_trace_verdict(r, msgs->nelts, "rendered=%d", msgs->nelts);
     fm_store_consume_all(r);
     fm_store_commit(r, 1);
     /* A range of this page would cut the messages: send it whole. */
@@ -160,6 +162,7 @@ static void scan_bucket(request_rec *r, fm_ctx *ctx, apr_bucket *e,
         drop(&cur, s.next - start - s.data_len);     /* the placeholder */
         if (ctx->mode == FM_LOOKAHEAD && !begin_render(r, ctx)) {
             /* Nothing to show: the placeholder stays, the rest passes. */
+            fm_trace_verdict(r, 0, NULL);
             emit_pattern(ctx, ctx->m.p->len, ba);
             ctx->mode = FM_DONE;
             return;
@@ -261,19 +264,33 @@ static apr_status_t pass_out(ap_filter_t *f, fm_ctx *ctx)
     return rv;
 }
 
+/* No placeholder in the first ctx->out_bytes bytes: the trace says so. */
+static void kept_without_placeholder(request_rec *r, fm_ctx *ctx)
+{
+    int pending = fm_store_pending(r)->nelts;
+
+    if (!pending) {
+        fm_trace_verdict(r, 0, NULL);   /* an SSI page that got none */
+        return;
+    }
+    fm_trace_verdict(r, pending, "kept: no placeholder in the first %"
+                     APR_SIZE_T_FMT " bytes", ctx->out_bytes);
+}
+
 /* Stop filtering: emit any held bytes, pass what we have and the rest of
  * bb, and leave the chain. */
 static apr_status_t finish(ap_filter_t *f, fm_ctx *ctx, apr_bucket_brigade *bb)
 {
+    emit_pattern(ctx, fm_matcher_finish(&ctx->m), f->c->bucket_alloc);
     if (ctx->mode != FM_RENDER) {
         /* No placeholder seen: messages stay pending (plus any added). */
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, f->r, FM_LOGPFX
                       "no placeholder in the first %" APR_SIZE_T_FMT
-                      " bytes of the page; messages stay pending",
-                      ctx->out_bytes);
+                      " bytes of the page; messages stay pending for %s",
+                      ctx->out_bytes, f->r->uri);
+        kept_without_placeholder(f->r, ctx);
         fm_store_commit(f->r, 0);
     }
-    emit_pattern(ctx, fm_matcher_finish(&ctx->m), f->c->bucket_alloc);
     APR_BRIGADE_CONCAT(ctx->out, bb);
     ap_remove_output_filter(f);
     return pass_out(f, ctx);
