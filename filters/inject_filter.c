@@ -37,6 +37,7 @@
 #include <http_request.h>
 
 #include "filters/filters.h"
+#include "core/near_miss.h"
 #include "http/response.h"
 #include "http/trace.h"
 #include "stats/counters.h"
@@ -264,17 +265,52 @@ static apr_status_t pass_out(ap_filter_t *f, fm_ctx *ctx)
     return rv;
 }
 
-/* No placeholder in the first ctx->out_bytes bytes: the trace says so. */
+/* Do the held bytes (the page as far as it was searched) hold the
+ * placeholder written almost right?  Asked only of a page that keeps its
+ * messages: reading a file bucket here turns it into heap buckets, which
+ * costs a copy over HTTP/2 on that path alone. */
+static int held_near_miss(request_rec *r, fm_ctx *ctx)
+{
+    const fm_pattern *ph = fm_settings_of(r)->placeholder;
+    fm_near_miss nm;
+    apr_bucket *e;
+
+    fm_near_miss_start(&nm, r->pool, ph->pat, ph->len);
+    for (e = APR_BRIGADE_FIRST(ctx->out); e != APR_BRIGADE_SENTINEL(ctx->out);
+         e = APR_BUCKET_NEXT(e)) {
+        const char *data;
+        apr_size_t len;
+        if (APR_BUCKET_IS_METADATA(e))
+            continue;
+        if (apr_bucket_read(e, &data, &len, APR_BLOCK_READ) != APR_SUCCESS)
+            return 0;   /* the body filter's own read reports it */
+        if (fm_near_miss_feed(&nm, data, len))
+            return 1;
+    }
+    return 0;
+}
+
+/* No placeholder in the first ctx->out_bytes bytes: the trace says so and,
+ * when messages wait for it, the operator is told (missing_placeholder.c).
+ * The search for a near miss is skipped once its report is made, unless
+ * the trace asks. */
 static void kept_without_placeholder(request_rec *r, fm_ctx *ctx)
 {
-    int pending = fm_store_pending(r)->nelts;
+    int pending = fm_store_pending(r)->nelts, near_miss = 0;
 
     if (!pending) {
         fm_trace_verdict(r, 0, NULL);   /* an SSI page that got none */
         return;
     }
+    if (fm_settings_of(r)->trace || !fm_near_miss_reported(r))
+        near_miss = held_near_miss(r, ctx);
+    if (near_miss)
+        fm_report_near_miss(r);
     fm_trace_verdict(r, pending, "kept: no placeholder in the first %"
-                     APR_SIZE_T_FMT " bytes", ctx->out_bytes);
+                     APR_SIZE_T_FMT " bytes%s", ctx->out_bytes, near_miss
+                     ? ", but one written almost right (other white space "
+                       "or case)" : "");
+    fm_report_waiting(r);
 }
 
 /* Stop filtering: emit any held bytes, pass what we have and the rest of
