@@ -22,43 +22,33 @@ void fm_near_miss_start(fm_near_miss *nm, apr_pool_t *p, const char *pat,
                         apr_size_t len)
 {
     char *folded = apr_palloc(p, len + 1);
-    apr_size_t *fail = apr_palloc(p, (len + 1) * sizeof(apr_size_t));
-    apr_size_t i, n = 0, k = 0;
+    apr_size_t i, n = 0;
 
     for (i = 0; i < len; i++) {
         int c = fold((unsigned char)pat[i]);
         if (c >= 0)
             folded[n++] = (char)c;
     }
-    folded[n] = '\0';
-    fail[0] = 0;
-    for (i = 1; i < n; i++) {
-        while (k > 0 && folded[i] != folded[k])
-            k = fail[k - 1];
-        if (folded[i] == folded[k])
-            k++;
-        fail[i] = k;
-    }
-    nm->folded = folded;
-    nm->len = n;
-    nm->fail = fail;
+    /* The exact matcher's compiler gives the failure function. */
+    nm->folded = n ? fm_pattern_compile(p, folded, n) : NULL;
     nm->matched = 0;
     nm->found = 0;
 }
 
 int fm_near_miss_feed(fm_near_miss *nm, const char *buf, apr_size_t n)
 {
+    const fm_pattern *f = nm->folded;
     apr_size_t i, k = nm->matched;
 
-    if (nm->found || nm->len == 0)
+    if (nm->found || !f)
         return nm->found;
     for (i = 0; i < n; i++) {
         int c = fold((unsigned char)buf[i]);
         if (c < 0)
             continue;
-        while (k > 0 && nm->folded[k] != (char)c)
-            k = nm->fail[k - 1];
-        if (nm->folded[k] == (char)c && ++k == nm->len) {
+        while (k > 0 && f->pat[k] != (char)c)
+            k = f->fail[k - 1];
+        if (f->pat[k] == (char)c && ++k == f->len) {
             nm->found = 1;
             break;
         }

@@ -14,11 +14,13 @@
 
 #include <apr_pools.h>
 
+#include "placeholder.h"
+
 typedef struct {
-    const char *folded;     /* the placeholder, folded */
-    apr_size_t len;         /* its length; 0: only white space, never found */
-    const apr_size_t *fail; /* KMP failure function over folded */
-    apr_size_t matched;     /* folded page bytes matched so far */
+    const fm_pattern *folded;   /* the placeholder folded, with its KMP
+                                 * failure function; NULL if it is only
+                                 * white space (never found) */
+    apr_size_t matched;         /* folded page bytes matched so far */
     int found;
 } fm_near_miss;
 
