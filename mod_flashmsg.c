@@ -24,6 +24,7 @@
 #include "delivery/delivery.h"
 #include "storage/storage.h"
 #include "http/cache_policy.h"
+#include "http/trace.h"
 #include "stats/counters.h"
 
 /* AP_DECLARE_MODULE below also declares the log module index. */
@@ -94,8 +95,10 @@ static int fm_post_read_request(request_rec *r)
  * state, and then make sure no 304 can hide them. */
 static void fm_insert_filter(request_rec *r)
 {
-    if (!fm_settings_of(r)->enabled)
+    if (!fm_settings_of(r)->enabled) {
+        fm_trace_flashmsg_off(r);
         return;
+    }
     /* In a subrequest the filter only takes what the subrequest adds.
      * Nothing is read (or allocated) unless the client may hold messages. */
     if (!r->main && fm_storage_may_hold(r) && fm_store_pending(r)->nelts > 0)
@@ -106,8 +109,12 @@ static void fm_insert_filter(request_rec *r)
 /* Error responses (ap_die) start a new filter chain: add ours again. */
 static void fm_insert_error_filter(request_rec *r)
 {
-    if (!fm_settings_of(r)->enabled || r->main)
+    if (r->main)
         return;
+    if (!fm_settings_of(r)->enabled) {
+        fm_trace_flashmsg_off(r);
+        return;
+    }
     fm_filters_add(r);
 }
 

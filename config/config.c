@@ -90,6 +90,7 @@ static void resolve(fm_dir_conf *c)
     e->history_guard = OR_DEFAULT(history_guard, FM_UNSET, 0) == 1;
     e->guard_nonce_var = c->guard_nonce_var && *c->guard_nonce_var
                          ? c->guard_nonce_var : NULL;
+    e->trace = OR_DEFAULT(trace, FM_UNSET, 0) == 1;
 #undef OR_DEFAULT
 }
 
@@ -124,6 +125,7 @@ void *fm_create_dir_conf(apr_pool_t *p, char *dir)
     c->clear = FM_UNSET;
     c->history_guard = FM_UNSET;
     c->guard_nonce_var = NULL;
+    c->trace = FM_UNSET;
     resolve(c);
     return c;
 }
@@ -156,6 +158,7 @@ void *fm_merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
      * variable means none (""), not the outer one's. */
     MERGE(history_guard, FM_UNSET);
     MERGE(guard_nonce_var, NULL);
+    MERGE(trace, FM_UNSET);
 #undef MERGE
     /* Tag overrides merge entry by entry: inner entries win per level. */
     if (base->tags && add->tags)

@@ -86,6 +86,7 @@ typedef struct {
     int clear;                      /* FlashMsgClear */
     int history_guard;              /* FlashMsgHistoryGuard */
     const char *guard_nonce_var;    /* its nonce variable, NULL if none */
+    int trace;                      /* FlashMsgTrace */
 } fm_settings;
 
 /* Per-server records. */

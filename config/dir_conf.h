@@ -35,6 +35,7 @@ typedef struct {
     int history_guard;              /* FlashMsgHistoryGuard On|Off */
     const char *guard_nonce_var;    /* FlashMsgHistoryGuard's VARIABLE, "" if
                                        none was given */
+    int trace;                      /* FlashMsgTrace */
 
     /* The same with defaults filled in: what requests read. */
     fm_settings eff;

@@ -565,7 +565,7 @@ static const char *set_add(cmd_parms *cmd, void *dc, const char *args)
 
 #define DIR_CTX (RSRC_CONF | ACCESS_CONF)
 
-/* The four plain On/Off directives: httpd's flag setter, then refresh. */
+/* The plain On/Off directives: httpd's flag setter, then refresh. */
 static const char *set_flag(cmd_parms *cmd, void *dc, int on)
 {
     return changed(dc, ap_set_flag_slot(cmd, dc, on));
@@ -639,6 +639,10 @@ const command_rec fm_directives[] = {
                    "On [VARIABLE] to add a script that removes shown "
                    "messages from the back/forward cache, with the CSP "
                    "nonce from VARIABLE (default Off)"),
+    AP_INIT_FLAG("FlashMsgTrace", set_flag,
+                 (void *)APR_OFFSETOF(fm_dir_conf, trace), DIR_CTX,
+                 "On to name in an X-Flash-Trace response header what was "
+                 "decided for each response and why (default Off)"),
     { NULL }
 };
 

@@ -16,6 +16,7 @@
 #include "delivery/delivery.h"
 #include "core/json.h"
 #include "http/response.h"
+#include "http/trace.h"
 #include "stats/counters.h"
 
 APLOG_USE_MODULE(flashmsg);
@@ -122,6 +123,7 @@ void fm_expose_take_consumed(request_rec *r)
         return;
     }
     fm_count(FM_C_CONSUMED_BACKEND, n);
+    fm_trace_add(r, FM_TRACE_BACKEND, n);
     ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, FM_LOGPFX
                   "%d message(s) consumed by the backend of %s", n, r->uri);
 }

@@ -13,6 +13,7 @@
 
 #include "delivery/delivery.h"
 #include "http/cache_policy.h"
+#include "http/trace.h"
 #include "stats/counters.h"
 
 APLOG_USE_MODULE(flashmsg);
@@ -77,6 +78,8 @@ int fm_json_handler(request_rec *r)
                           "%s, included in %s, cannot consume the %d "
                           "pending message(s): %s; it shows none, they stay "
                           "pending", r->uri, r->main->uri, n, why);
+            fm_trace_kept(r, n, "json handler in an include that cannot "
+                                "consume");
             json = fm_store_json_oldest(r, 0);
         }
         else {
@@ -84,9 +87,13 @@ int fm_json_handler(request_rec *r)
                           "%d message(s) delivered as JSON by %s", n,
                           r->uri);
             fm_count(FM_C_CONSUMED_JSON, n);
+            fm_trace_verdict(r, n, "consumed: json handler");
             fm_store_consume_all(r);
         }
     }
+    else
+        fm_trace_kept(r, n, r->header_only ? "HEAD request"
+                                           : "json handler, peek");
     /* Storage changes must be made before the body goes out.  In an
      * include the page's response makes them (the store is shared): a
      * subrequest's own headers never reach the client, and saving here

@@ -10,6 +10,7 @@
 #include "delivery/delivery.h"
 #include "http/cache_policy.h"
 #include "http/response.h"
+#include "http/trace.h"
 #include "stats/counters.h"
 
 APLOG_USE_MODULE(flashmsg);
@@ -51,6 +52,7 @@ fm_decision fm_decide(ap_filter_t *f)
         /* The common case: no messages anywhere.  Nothing allocated. */
         if (!fm_response_why_not_renderable(r))
             fm_cache_revalidate_html(r);
+        fm_trace_verdict(r, 0, NULL);
         return FM_PASS;
     }
     fm_take_response(r);
@@ -59,6 +61,7 @@ fm_decision fm_decide(ap_filter_t *f)
      * for successes and errors alike). */
     if (pending && fm_htmx_deliver(r)) {
         fm_count(FM_C_CONSUMED_HTMX, pending);
+        fm_trace_verdict(r, pending, "htmx event");
         pending = 0;
     }
     why = fm_response_why_not_renderable(r);
@@ -71,6 +74,10 @@ fm_decision fm_decide(ap_filter_t *f)
             ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, FM_LOGPFX
                           "%d message(s) stay pending: %s; for %s", pending,
                           why, r->uri);
+        if (why)
+            fm_trace_kept_unrenderable(r, pending);
+        else
+            fm_trace_verdict(r, 0, NULL);
         fm_store_commit(r, 0);
         return FM_KEEP;
     }

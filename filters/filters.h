@@ -65,6 +65,15 @@ void fm_take_response(request_rec *r);
  * SSI includes before it may still add messages while the page streams). */
 fm_decision fm_decide(ap_filter_t *f);
 
+/* missing_placeholder.c: a page kept messages waiting because the
+ * placeholder is not in it.  A near miss is reported at warn once per
+ * process and URI (fm_near_miss_reported: already, or no room to remember
+ * more -- then the page need not be searched); every such response is
+ * counted, and at most once a minute per process a warn line says so. */
+int fm_near_miss_reported(request_rec *r);
+void fm_report_near_miss(request_rec *r);
+void fm_report_waiting(request_rec *r);
+
 /* history_guard.c: FlashMsgHistoryGuard.  The rendered block with the
  * marker before it and the guard script after it (*len updated), or the
  * block as it is where the guard is off or its nonce is missing. */

@@ -14,7 +14,10 @@
  *    not make is reported, and under fallback storage the messages go to
  *    the cookie instead (fm_store_confirm);
  *  - the cache rules (http/cache_policy.c) are applied again, after
- *    mod_headers or mod_expires may have set other Cache-Control values.
+ *    mod_headers or mod_expires may have set other Cache-Control values;
+ *  - with FlashMsgTrace On, the X-Flash-Trace header is written
+ *    (http/trace.h): the body filter holds a page back until its verdict,
+ *    so the verdict is known here, before the headers go out.
  */
 #include <apr_strings.h>
 #include <util_filter.h>
@@ -22,6 +25,7 @@
 #include "filters/filters.h"
 #include "http/cache_policy.h"
 #include "http/response.h"
+#include "http/trace.h"
 
 APLOG_USE_MODULE(flashmsg);
 
@@ -41,7 +45,8 @@ void fm_guard_note_body_seen(ap_filter_t *f)
 
 void fm_guard_release(ap_filter_t *f)
 {
-    if (f->next && f->next->frec == fm_guard_filter_rec && f->next->r == f->r)
+    /* With FlashMsgTrace On the guard stays: it writes the header. */
+    if (!fm_settings_of(f->r)->trace && f->next && f->next->frec == fm_guard_filter_rec && f->next->r == f->r)
         ap_remove_output_filter(f->next);   /* nothing between us */
     else
         fm_guard_note_body_seen(f);
@@ -73,6 +78,8 @@ apr_status_t fm_guard_filter(ap_filter_t *f, apr_bucket_brigade *bb)
                       "its messages are stored but cannot be rendered. "
                       "output filters: %s", r->uri, output_filter_names(r));
         fm_take_response(r);
+        fm_trace_kept(r, fm_store_pending(r)->nelts,
+                      "the body filter did not run");
         fm_store_commit(r, 0);
     }
     else if ((late = fm_response_header(r, header) != NULL)) {
@@ -90,6 +97,9 @@ apr_status_t fm_guard_filter(ap_filter_t *f, apr_bucket_brigade *bb)
                           "filter (one of: %s); its messages are kept for a "
                           "later page", header, output_filter_names(r));
             fm_take_response(r);
+            fm_trace_kept(r, fm_store_pending(r)->nelts, apr_psprintf(
+                              r->pool, "%s set after the body filter",
+                              header));
             fm_store_commit(r, 0);
         }
     }
@@ -99,17 +109,21 @@ apr_status_t fm_guard_filter(ap_filter_t *f, apr_bucket_brigade *bb)
         fm_response_unset(r, header);
     if (fm_response_header(r, FM_CONSUMED_HEADER))
         fm_response_unset(r, FM_CONSUMED_HEADER);
-    if (!fm_store_flags(r)) {
-        ap_remove_output_filter(f);
-        return ap_pass_brigade(f->next, bb);
+    if ((flags = fm_store_flags(r)) != 0) {
+        /* mod_session saved in MOD_SESSION_OUT, before us: did it? */
+        fm_store_confirm(r);
+        flags = fm_store_flags(r);
+        if (flags & FM_STORE_RENDERED)
+            fm_cache_forbid_all(r);
+        else if (flags & FM_STORE_SAVED)
+            fm_cache_forbid_sharing(r);
     }
-    /* mod_session saved in MOD_SESSION_OUT, before us: did it? */
-    fm_store_confirm(r);
-    flags = fm_store_flags(r);
-    if (flags & FM_STORE_RENDERED)
-        fm_cache_forbid_all(r);
-    else if (flags & FM_STORE_SAVED)
-        fm_cache_forbid_sharing(r);
+    if (!body_seen && !fm_trace_decided(r))
+        /* Removed or gone around: nothing of this response was decided,
+         * what was pending stays so. */
+        fm_trace_kept(r, flags ? fm_store_pending(r)->nelts : 0,
+                      "the body filter did not see this response");
+    fm_trace_send(r);
     ap_remove_output_filter(f);
     return ap_pass_brigade(f->next, bb);
 }

@@ -37,7 +37,9 @@
 #include <http_request.h>
 
 #include "filters/filters.h"
+#include "core/near_miss.h"
 #include "http/response.h"
+#include "http/trace.h"
 #include "stats/counters.h"
 
 APLOG_USE_MODULE(flashmsg);
@@ -85,6 +87,7 @@ static int begin_render(request_rec *r, fm_ctx *ctx)
                   "rendering %d message(s) into the page %s", msgs->nelts,
                   r->uri);
     fm_count(FM_C_RENDERED, msgs->nelts);
+    fm_trace_verdict(r, msgs->nelts, "rendered=%d", msgs->nelts);
     fm_store_consume_all(r);
     fm_store_commit(r, 1);
     /* A range of this page would cut the messages: send it whole. */
@@ -160,6 +163,7 @@ static void scan_bucket(request_rec *r, fm_ctx *ctx, apr_bucket *e,
         drop(&cur, s.next - start - s.data_len);     /* the placeholder */
         if (ctx->mode == FM_LOOKAHEAD && !begin_render(r, ctx)) {
             /* Nothing to show: the placeholder stays, the rest passes. */
+            fm_trace_verdict(r, 0, NULL);
             emit_pattern(ctx, ctx->m.p->len, ba);
             ctx->mode = FM_DONE;
             return;
@@ -261,19 +265,68 @@ static apr_status_t pass_out(ap_filter_t *f, fm_ctx *ctx)
     return rv;
 }
 
+/* Do the held bytes (the page as far as it was searched) hold the
+ * placeholder written almost right?  Asked only of a page that keeps its
+ * messages: reading a file bucket here turns it into heap buckets, which
+ * costs a copy over HTTP/2 on that path alone. */
+static int held_near_miss(request_rec *r, fm_ctx *ctx)
+{
+    const fm_pattern *ph = fm_settings_of(r)->placeholder;
+    fm_near_miss nm;
+    apr_bucket *e;
+
+    fm_near_miss_start(&nm, r->pool, ph->pat, ph->len);
+    for (e = APR_BRIGADE_FIRST(ctx->out); e != APR_BRIGADE_SENTINEL(ctx->out);
+         e = APR_BUCKET_NEXT(e)) {
+        const char *data;
+        apr_size_t len;
+        if (APR_BUCKET_IS_METADATA(e))
+            continue;
+        if (apr_bucket_read(e, &data, &len, APR_BLOCK_READ) != APR_SUCCESS)
+            return 0;   /* the body filter's own read reports it */
+        if (fm_near_miss_feed(&nm, data, len))
+            return 1;
+    }
+    return 0;
+}
+
+/* No placeholder in the first ctx->out_bytes bytes: the trace says so and,
+ * when messages wait for it, the operator is told (missing_placeholder.c).
+ * The search for a near miss is skipped once its report is made, unless
+ * the trace asks. */
+static void kept_without_placeholder(request_rec *r, fm_ctx *ctx)
+{
+    int pending = fm_store_pending(r)->nelts, near_miss = 0;
+
+    if (!pending) {
+        fm_trace_verdict(r, 0, NULL);   /* an SSI page that got none */
+        return;
+    }
+    if (fm_settings_of(r)->trace || !fm_near_miss_reported(r))
+        near_miss = held_near_miss(r, ctx);
+    if (near_miss)
+        fm_report_near_miss(r);
+    fm_trace_verdict(r, pending, "kept: no placeholder in the first %"
+                     APR_SIZE_T_FMT " bytes%s", ctx->out_bytes, near_miss
+                     ? ", but one written almost right (other white space "
+                       "or case)" : "");
+    fm_report_waiting(r);
+}
+
 /* Stop filtering: emit any held bytes, pass what we have and the rest of
  * bb, and leave the chain. */
 static apr_status_t finish(ap_filter_t *f, fm_ctx *ctx, apr_bucket_brigade *bb)
 {
+    emit_pattern(ctx, fm_matcher_finish(&ctx->m), f->c->bucket_alloc);
     if (ctx->mode != FM_RENDER) {
         /* No placeholder seen: messages stay pending (plus any added). */
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, f->r, FM_LOGPFX
                       "no placeholder in the first %" APR_SIZE_T_FMT
-                      " bytes of the page; messages stay pending",
-                      ctx->out_bytes);
+                      " bytes of the page; messages stay pending for %s",
+                      ctx->out_bytes, f->r->uri);
+        kept_without_placeholder(f->r, ctx);
         fm_store_commit(f->r, 0);
     }
-    emit_pattern(ctx, fm_matcher_finish(&ctx->m), f->c->bucket_alloc);
     APR_BRIGADE_CONCAT(ctx->out, bb);
     ap_remove_output_filter(f);
     return pass_out(f, ctx);

@@ -8,6 +8,18 @@
 
 #include "http/response.h"
 
+request_rec *fm_initial_request(request_rec *r)
+{
+    for (;;) {
+        if (r->main)
+            r = r->main;
+        else if (r->prev)
+            r = r->prev;
+        else
+            return r;
+    }
+}
+
 static int is_html(const char *ct)
 {
     apr_size_t n;
@@ -41,19 +53,35 @@ int fm_response_is_2xx(request_rec *r)
     return r->status >= 200 && r->status <= 299;
 }
 
-const char *fm_response_why_not_renderable(request_rec *r)
+/* The checks of both questions below, in one place: with a pool, the
+ * reason carries the response's own status or type. */
+static const char *why_not_renderable(request_rec *r, apr_pool_t *p)
 {
     if (r->header_only)
         return "HEAD request";
     if (!fm_response_is_2xx(r))
-        return "status is not 2xx";
+        return p ? apr_psprintf(p, "status %d", r->status)
+                 : "status is not 2xx";
     if (r->status == HTTP_NO_CONTENT || r->status == HTTP_PARTIAL_CONTENT)
-        return "204/206 response";
+        return p ? apr_psprintf(p, "status %d", r->status)
+                 : "204/206 response";
     if (!is_html(r->content_type))
-        return "not an HTML page";
+        return p ? apr_psprintf(p, "not HTML (%s)", r->content_type
+                                ? r->content_type : "no Content-Type")
+                 : "not an HTML page";
     if (is_encoded(r))
         return "body already compressed by the backend";
     return NULL;
+}
+
+const char *fm_response_why_not_renderable(request_rec *r)
+{
+    return why_not_renderable(r, NULL);
+}
+
+const char *fm_response_why_not_renderable_detail(request_rec *r)
+{
+    return why_not_renderable(r, r->pool);
 }
 
 /* Only a page declared UTF-8 gets message bytes as they are; any other

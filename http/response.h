@@ -8,12 +8,20 @@
 
 #include "config/config.h"
 
+/* The request the client sent: r itself, or the one r is a subrequest or
+ * an internal redirect of.  What one response decides hangs off it. */
+request_rec *fm_initial_request(request_rec *r);
+
 /* A 2xx status. */
 int fm_response_is_2xx(request_rec *r);
 /* NULL if the response is a page that can show messages (SPEC §2: HTML,
  * 2xx but not 204/206, not HEAD, not compressed by the backend); else why
  * not, for the log. */
 const char *fm_response_why_not_renderable(request_rec *r);
+/* The same with the response's own status or Content-Type in it ("status
+ * 302", "not HTML (application/json)"), from r->pool: for FlashMsgTrace,
+ * which an operator reads one response at a time. */
+const char *fm_response_why_not_renderable_detail(request_rec *r);
 /* Is the page's declared charset UTF-8? */
 int fm_response_is_utf8(request_rec *r);
 /* A response header from headers_out, else err_headers_out (NULL if none). */

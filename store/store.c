@@ -12,6 +12,8 @@
 #include "store/store.h"
 #include "storage/storage.h"
 #include "http/cache_policy.h"
+#include "http/response.h"
+#include "http/trace.h"
 #include "stats/counters.h"
 #include "core/header_parser.h"
 #include "core/json.h"
@@ -30,27 +32,15 @@ typedef struct {
     const char *exposed_skip;   /* NULL: none skipped */
 } fm_state;
 
-static request_rec *initial_request(request_rec *r)
-{
-    for (;;) {
-        if (r->main)
-            r = r->main;
-        else if (r->prev)
-            r = r->prev;
-        else
-            return r;
-    }
-}
-
 static fm_state *peek(request_rec *r)
 {
-    return ap_get_module_config(initial_request(r)->request_config,
+    return ap_get_module_config(fm_initial_request(r)->request_config,
                                 &flashmsg_module);
 }
 
 static fm_state *state_of(request_rec *r)
 {
-    request_rec *ir = initial_request(r);
+    request_rec *ir = fm_initial_request(r);
     fm_state *st = ap_get_module_config(ir->request_config, &flashmsg_module);
     if (!st) {
         st = apr_pcalloc(ir->pool, sizeof(*st));
@@ -115,10 +105,12 @@ static void added(request_rec *r, fm_state *st, int n, apr_time_t at,
                       "%d message(s) from a %s of %s came after the page's "
                       "headers were sent and are lost", n, origin, r->uri);
     }
-    else
+    else {
+        fm_trace_add(r, FM_TRACE_ADDED, n);
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, FM_LOGPFX
                       "%d message(s) added from %s for %s", n, origin,
                       r->uri);
+    }
 }
 
 /* One message from FlashMsgAdd (FM_C_ADDED_CONFIG) or the C API. */
@@ -137,6 +129,7 @@ static int add_one(request_rec *r, int level, const char *text,
     fm_count(source, 1);
     if (level < c->min_level) {
         fm_count(FM_C_DROPPED_LEVEL, 1);
+        fm_trace_add(r, FM_TRACE_BELOW_MIN_LEVEL, 1);
         return 0;
     }
     st = loaded(r);
@@ -203,11 +196,13 @@ void fm_store_add_value(request_rec *r, const char *origin, const char *value)
                                          fm_server_of(r)->levels,
                                          INT_MIN, value, len,
                                          apr_time_sec(at), st->msgs, &rep);
-    int got = st->msgs->nelts - before;
+    int got = st->msgs->nelts - before, below;
 
     fm_count(strcmp(origin, "request note") ? FM_C_ADDED_HEADER
                                             : FM_C_ADDED_NOTE, got);
-    fm_count(FM_C_DROPPED_LEVEL, drop_below(st->msgs, got, c->min_level));
+    below = drop_below(st->msgs, got, c->min_level);
+    fm_count(FM_C_DROPPED_LEVEL, below);
+    fm_trace_add(r, FM_TRACE_BELOW_MIN_LEVEL, below);
 
     if (rep.lenient)
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, FM_LOGPFX
@@ -310,6 +305,7 @@ void fm_store_capture(request_rec *r)
             loaded(r);
             if (st->msgs->nelts) {
                 fm_count(FM_C_CLEARED, st->msgs->nelts);
+                fm_trace_add(r, FM_TRACE_CLEARED, st->msgs->nelts);
                 ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, FM_LOGPFX
                               "%d pending message(s) cleared for %s",
                               st->msgs->nelts, r->uri);

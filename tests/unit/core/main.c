@@ -36,6 +36,7 @@ int main(void)
     srunner_add_suite(sr, message_list_suite());
     srunner_add_suite(sr, key_file_suite());
     srunner_add_suite(sr, raw_header_suite());
+    srunner_add_suite(sr, near_miss_suite());
     srunner_run_all(sr, CK_NORMAL);
     failed = srunner_ntests_failed(sr);
     srunner_free(sr);

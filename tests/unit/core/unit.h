@@ -16,6 +16,7 @@ Suite *htmx_trigger_suite(void);
 Suite *message_list_suite(void);
 Suite *key_file_suite(void);
 Suite *raw_header_suite(void);
+Suite *near_miss_suite(void);
 
 /* A pool per test, created in main() and cleared between tests. */
 extern apr_pool_t *ut_pool;

@@ -217,6 +217,57 @@ START_TEST(no_placeholder_within_scan_limit)
 }
 END_TEST
 
+START_TEST(trace_names_the_verdict_only_when_on)
+{
+    ft_env *env = ft_env_make(tp, ON, "FlashMsgTrace", "On", NULL, NULL);
+    request_rec *r = page_with_pending(env);
+
+    ck_assert_int_eq(ft_send_pieces(env, "<html><body>" PH "</body></html>",
+                                    5, 1), APR_SUCCESS);
+    assert_rendered(r);
+    /* in the headers that error responses keep */
+    ck_assert_str_eq(apr_table_get(r->err_headers_out, "X-Flash-Trace"),
+                     "pending=2; rendered=2");
+    ck_assert_ptr_null(apr_table_get(r->headers_out, "X-Flash-Trace"));
+
+    env = ft_env_make(tp, ON, NULL);
+    r = page_with_pending(env);
+    ck_assert_int_eq(ft_send_pieces(env, "<html><body></body></html>", 0, 1),
+                     APR_SUCCESS);
+    assert_kept(r, 2);
+    ck_assert_ptr_null(apr_table_get(r->err_headers_out, "X-Flash-Trace"));
+    ck_assert_ptr_null(apr_table_get(r->headers_out, "X-Flash-Trace"));
+}
+END_TEST
+
+/* A placeholder written almost right, cut anywhere between buckets: the
+ * trace says so every time; the warn line comes once per process and URI. */
+START_TEST(near_miss_split_anywhere)
+{
+    const char *page = "<html><body><!-- Flash_Messages\n --><p>x</p>"
+                       "</body></html>";
+    apr_size_t piece;
+
+    for (piece = 1; piece <= strlen(page); piece++) {
+        ft_env *env = ft_env_make(tp, ON, "FlashMsgTrace", "On", NULL, NULL);
+        request_rec *r = page_with_pending(env);
+        const char *trace;
+
+        ft_log_reset();
+        ck_assert_int_eq(ft_send_pieces(env, page, piece, 1), APR_SUCCESS);
+        assert_body(env, page);
+        assert_kept(r, 2);
+        trace = apr_table_get(r->err_headers_out, "X-Flash-Trace");
+        ck_assert_msg(trace && strstr(trace, "kept: no placeholder in the "
+                                      "first 58 bytes, but one written "
+                                      "almost right"), "piece %zu: %s",
+                      piece, trace);
+        ck_assert_int_eq(ft_log_has(APLOG_WARNING, "written almost right"),
+                         piece == 1);
+    }
+}
+END_TEST
+
 START_TEST(flush_held_while_looking_ahead)
 {
     ft_env *env = ft_env_make(tp, ON, NULL);
@@ -429,6 +480,8 @@ Suite *inject_filter_suite(void)
     tcase_add_test(tc, nothing_pending_filter_leaves);
     tcase_add_test(tc, response_header_messages_rendered);
     tcase_add_test(tc, configured_placeholder_and_template);
+    tcase_add_test(tc, trace_names_the_verdict_only_when_on);
+    tcase_add_test(tc, near_miss_split_anywhere);
     tcase_add_test(tc, history_guard_after_each_block);
     tcase_add_test(tc, history_guard_nonce_from_environment);
     tcase_add_test(tc, history_guard_without_usable_nonce);
