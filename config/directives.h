@@ -1,7 +1,8 @@
 /*
  * directives.h - what the files that hold directive setters share,
  * private to config/: directives.c (the table fm_directives and most
- * setters) and template_directives.c (FlashMsgTemplate, FlashMsgTemplateFile).
+ * setters), template_directives.c (FlashMsgTemplate, FlashMsgTemplateFile)
+ * and socache_directives.c (FlashMsgSocache, FlashMsgSocacheTimeout).
  */
 #ifndef FM_DIRECTIVES_H
 #define FM_DIRECTIVES_H
@@ -23,9 +24,20 @@ static inline const char *cmd_err(cmd_parms *cmd, const char *msg)
     return apr_pstrcat(cmd->pool, cmd->cmd->name, ": ", msg, NULL);
 }
 
+/* The server configuration of the section the directive stands in. */
+static inline fm_srv_conf *server_conf(cmd_parms *cmd)
+{
+    return ap_get_module_config(cmd->server->module_config, &flashmsg_module);
+}
+
 /* template_directives.c */
 const char *fm_set_template(cmd_parms *cmd, void *dc, const char *item,
                             const char *wrapper);
 const char *fm_set_template_file(cmd_parms *cmd, void *dc, const char *arg);
+
+/* socache_directives.c */
+const char *fm_set_socache(cmd_parms *cmd, void *dc, const char *arg);
+const char *fm_set_socache_timeout(cmd_parms *cmd, void *dc,
+                                   const char *arg);
 
 #endif
