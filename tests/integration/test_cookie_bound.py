@@ -155,7 +155,7 @@ def test_any_sequence_stays_bounded(server):
     for i in range(300):
         # mostly adds: pages (which empty the jar) are the rare step
         kind = rnd.choices(["own", "cross", "cross-with-cookies", "page"],
-                           weights=[3, 5, 1.5, 0.5])[0]
+                           weights=[1, 6, 1, 0.3])[0]
         text = "n%03d %s" % (i, big if rnd.random() < 0.5 else "")
         if kind == "own":
             r = own_add(server, jar, text)
