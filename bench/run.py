@@ -327,8 +327,8 @@ FLOW_SITE_CONF = ("<Location /add>\n  FlashMsgAdd success \"%s\"\n"
 
 
 def dbd_queries():
-    """The mod_session_dbd statements as the README gives them."""
-    with open(os.path.join(TOP, "README.md")) as f:
+    """The mod_session_dbd statements as docs/storage.md gives them."""
+    with open(os.path.join(TOP, "docs", "storage.md")) as f:
         return "\n".join(l for l in f.read().splitlines() if l.startswith("DBDPrepareSQL ")) + "\n"
 
 

@@ -30,7 +30,7 @@ extern module AP_MODULE_DECLARE_DATA flashmsg_module;
 #define FM_PENDING_ENV         "FLASHMSG"
 #define FM_JSON_HANDLER        "flashmsg-json"
 
-/* Defaults of the directives (the README table and docs/directives.md say
+/* Defaults of the directives (docs/directives.md says
  * the same; `make docs-check` compares them). */
 #define FM_DEFAULT_COOKIE      "flashmsg"
 #define FM_HOST_PREFIX         "__Host-"
@@ -120,7 +120,7 @@ apr_interval_time_t fm_socache_timeout(const fm_srv_conf *sc);
 const fm_settings *fm_settings_in(ap_conf_vector_t *v);
 
 /* The base name of the module's cookies for this request: on HTTPS with
- * the default name, __Host-flashmsg (SPEC 5: a sibling subdomain cannot
+ * the default name, __Host-flashmsg (docs/spec.md §5: a sibling subdomain cannot
  * set or shadow such a cookie). */
 const char *fm_cookie_name(request_rec *r);
 

@@ -2,7 +2,7 @@
  * message_list.h - lists of fm_message as the storages hold them: oldest
  * first, each message once, and "is this message among those?" -- every
  * one of these in time linear (or n log n) in the messages, because a
- * client or a backend decides how many there are (SPEC 5).
+ * client or a backend decides how many there are (docs/spec.md §5).
  */
 #ifndef FM_MESSAGE_LIST_H
 #define FM_MESSAGE_LIST_H

@@ -1,7 +1,7 @@
 /*
  * cache_policy.c - every caching header the module sets, in one place.
  *
- * Three rules (SPEC §2.6, §4):
+ * Three rules (docs/spec.md §2.6, §4):
  *  - a response that writes our state (sets or deletes the cookie, changes
  *    the session entry) is never storable by a shared cache: one user's
  *    Set-Cookie replayed to another hands over the first user's messages;

@@ -3,7 +3,7 @@
  * user, typing an address), or another site.  A browser sends none of the
  * module's SameSite=Lax cookies with another site's form POST, yet keeps
  * the cookies its answer sets; storage must not let such answers pile up
- * new cookies the next requests cannot see (SPEC 5, the browser-side
+ * new cookies the next requests cannot see (docs/spec.md §5, the browser-side
  * bound).
  */
 #ifndef FM_REQUEST_ORIGIN_H

@@ -14,7 +14,7 @@ request_rec *fm_initial_request(request_rec *r);
 
 /* A 2xx status. */
 int fm_response_is_2xx(request_rec *r);
-/* NULL if the response is a page that can show messages (SPEC §2: HTML,
+/* NULL if the response is a page that can show messages (docs/spec.md §2: HTML,
  * 2xx but not 204/206, not HEAD, not compressed by the backend); else why
  * not, for the log. */
 const char *fm_response_why_not_renderable(request_rec *r);

@@ -109,7 +109,7 @@ void fm_cookie_plan_make(request_rec *r, const apr_array_header_t *list,
  * Another site's request (a cross-site form POST) carries none of them,
  * yet the browser keeps what its answer sets: such answers all use the
  * base name, one cookie the newest replaces, so that no sequence of them
- * can grow the browser's cookies (SPEC 5, the browser-side bound).
+ * can grow the browser's cookies (docs/spec.md §5, the browser-side bound).
  */
 const char *fm_cookie_new_batch_name(request_rec *r, const char *base);
 /* Browser-side bytes of a new batch's cookie beyond its value (the longer

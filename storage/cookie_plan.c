@@ -37,7 +37,7 @@ apr_size_t fm_cookie_batch_overhead(const fm_budget *b)
 }
 
 /* Up to this many membership tests a plan compares messages directly;
- * more (many messages pending: SPEC 5 wants every path linear) go
+ * more (many messages pending: docs/spec.md §5 wants every path linear) go
  * through a set.  Hashing costs more than the comparisons for the usual
  * handful. */
 #define FM_FEW_TESTS 64

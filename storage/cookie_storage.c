@@ -6,7 +6,7 @@
  * rewritten, so two requests of one browser in parallel (two tabs, a page
  * and an XHR) neither lose a message one of them added nor bring back one
  * the other showed: each only creates its own cookies and deletes the ones
- * it read (README: "Two tabs").  All of them together stay within
+ * it read (docs/storage.md, "Two tabs").  All of them together stay within
  * FlashMsgCookieMaxSize.  The codec (core/cookie_codec.c) does the bytes,
  * with the cookie's full name bound into the MAC, so a value cannot be
  * moved to another name.  A single cookie NAME from earlier versions is
@@ -104,7 +104,7 @@ static int met_before(apr_pool_t *p, apr_hash_t **index, int count,
 #define FM_REJECTS_LOGGED 3
 
 /*
- * Every cookie of our family the client sent is considered (SPEC §5): junk
+ * Every cookie of our family the client sent is considered (docs/spec.md §5): junk
  * set from a sibling domain or over plain HTTP cannot hide a valid value,
  * and is not ours to judge -- it is neither trusted nor a reason to write.
  * Only when no value checks out are the family's cookies deleted.

@@ -29,7 +29,7 @@ static void fallback_load(request_rec *r, apr_array_header_t *list,
 
 /*
  * The cookie and the session together cannot hold loose[0..*n): the
- * oldest go, never a gap in the middle (SPEC 5) -- the session keeps the
+ * oldest go, never a gap in the middle (docs/spec.md §5) -- the session keeps the
  * newest that fit, the cookie the newest of the older ones that fit; a
  * message too large for either on its own goes first, so that it cannot
  * push out what was pending.  Returns the kept run, *n its length and *k

@@ -374,7 +374,7 @@ void fm_store_commit(request_rec *r, int rendered)
         return;
     st->flags |= FM_STORE_SAVED;
     fm_storage_save(r, st->msgs, &st->held);
-    /* This response now carries one client's state (SPEC §2.6). */
+    /* This response now carries one client's state (docs/spec.md §2.6). */
     if (!rendered)
         fm_cache_forbid_sharing(r);
 }

@@ -3,7 +3,7 @@ npm) and Hotwire Turbo 8 navigating without full loads, htmx requests that
 are not navigations, and Back/Forward through every history cache there is
 (htmx 2's, Turbo's snapshots, Chromium's back/forward cache).
 
-The rule (README, "htmx"): with FlashMsgHTMX On, an htmx request that is a
+The rule (docs/frontends.md, "htmx"): with FlashMsgHTMX On, an htmx request that is a
 navigation -- boosted (HX-Boosted) or a history restore
 (HX-History-Restore-Request) -- gets the messages rendered into the page it
 swaps in, like a full load; any other htmx request gets them as an

@@ -47,7 +47,7 @@ def test_the_records_are_read():
     # the effective settings.
     assert DIR_FIELDS[0] == "enabled" and "eff" not in DIR_FIELDS
     assert {"cookie_name", "tags", "placeholder", "tmpl", "clear"} <= set(DIR_FIELDS)
-    # (cookie_name_https is derived from two directives, SPEC 5's __Host- default)
+    # (cookie_name_https is derived from two directives, docs/spec.md §5's __Host- default)
     assert set(ccf.struct_fields(CONFIG_H, "fm_settings")) == set(DIR_FIELDS) | {"cookie_name_https"}
     assert SRV_FIELDS == ["levels", "keys", "enabled_at", "session_at", "socache_at",
                           "socache_spec", "socache_provider", "socache_instance",

@@ -5,10 +5,11 @@
 - Every section has the fields of the httpd manual (Description, Syntax,
   Default, Context, Override, Status, Module), its Context matches the
   command table, and its Default agrees with the "(default X)" help text.
-- The README's directive table lists exactly the registered directives, and
-  its Default column gives the code's defaults: the help text's
-  "(default X)", the FM_DEFAULT_* value the code falls back to, Off for a
-  flag, and the same value as the reference's Default field.
+- The directive table at the top of docs/directives.md ("### Directives")
+  lists exactly the registered directives, and its Default column gives the
+  code's defaults: the help text's "(default X)", the FM_DEFAULT_* value
+  the code falls back to, Off for a flag, and the same value as the
+  directive's own Default field.
 - Every log line quoted in the reference (`mod_flashmsg: ...` in backticks)
   can be produced by an ap_log_*error() call in the C sources, with <n>,
   <uri> etc. standing for the values that vary.
@@ -27,7 +28,6 @@ ROOT = os.environ.get("FLASHMSG_SRC_ROOT") or os.path.abspath(
 MODULE_C = os.path.join(ROOT, "mod_flashmsg.c")
 DIRECTIVES_C = os.path.join(ROOT, "config", "directives.c")
 DOC = os.path.join(ROOT, "docs", "directives.md")
-README = os.path.join(ROOT, "README.md")
 
 # Where log lines are written, and where the strings they print come from.
 GLUE_DIRS = ["config", "http", "storage", "store", "delivery", "filters"]
@@ -356,17 +356,29 @@ def test_module_summary_block():
     assert rows.get("Description")
 
 
-def test_readme_directive_table_lists_the_registered_directives(cmds):
-    readme = read(README)
-    sections = [b for h, b in md_sections(readme, 2) if h == "Directives"]
-    assert len(sections) == 1, "README.md has no single '## Directives' section"
-    rows = re.findall(r'^\|\s*`(\w+)[^`]*`\s*\|', sections[0], re.M)
+# A row of the summary table: | [`Name ARGS`](#name-directive) | default | meaning |
+TABLE_ROW_RE = r'^\|\s*\[?`(\w+)[^`]*`(?:\]\(#([\w-]+)\))?\s*\|'
+
+
+def summary_table():
+    """The body of docs/directives.md's "### Directives" section."""
+    sections = [b for h, b in md_sections(read(DOC), 3) if h == "Directives"]
+    assert len(sections) == 1, "docs/directives.md has no single '### Directives' section"
+    return sections[0]
+
+
+def test_directive_table_lists_the_registered_directives(cmds):
+    found = re.findall(TABLE_ROW_RE, summary_table(), re.M)
+    rows = [name for name, _anchor in found]
     dupes = sorted({r for r in rows if rows.count(r) > 1})
-    assert not dupes, "README directive table lists twice: %s" % dupes
+    assert not dupes, "the directive table lists twice: %s" % dupes
     assert not sorted(set(cmds) - set(rows)), \
-        "registered but not in the README table: %s" % sorted(set(cmds) - set(rows))
+        "registered but not in the directive table: %s" % sorted(set(cmds) - set(rows))
     assert not sorted(set(rows) - set(cmds)), \
-        "in the README table but not registered: %s" % sorted(set(rows) - set(cmds))
+        "in the directive table but not registered: %s" % sorted(set(rows) - set(cmds))
+    wrong = ["%s -> #%s" % (name, anchor) for name, anchor in found
+             if anchor != name.lower() + "-directive"]
+    assert not wrong, "table rows that do not link their own section: %s" % wrong
 
 
 # Directives whose default is a #define the code falls back to when the
@@ -380,8 +392,8 @@ DEFAULT_MACROS = {
     "FlashMsgScanLimit": "FM_DEFAULT_SCAN_LIMIT",
     "FlashMsgHTMXEvent": "FM_DEFAULT_HTMX_EVENT",
 }
-# README cells that describe the default in words instead of giving it.
-README_PROSE_DEFAULTS = {"FlashMsgTemplate": "Django's markup"}
+# Table cells that describe the default in words instead of giving it.
+PROSE_DEFAULTS = {"FlashMsgTemplate": "Django's markup"}
 
 
 def macro_values():
@@ -394,16 +406,15 @@ def macro_values():
     return values
 
 
-def readme_defaults():
-    """name -> the Default cell of the README's directive table."""
-    sections = [b for h, b in md_sections(read(README), 2) if h == "Directives"]
-    assert len(sections) == 1, "README.md has no single '## Directives' section"
-    return dict(re.findall(r'^\|\s*`(\w+)[^`]*`\s*\|\s*([^|]*?)\s*\|', sections[0], re.M))
+def table_defaults():
+    """name -> the Default cell of the directive table."""
+    return {m.group(1): m.group(3) for m in re.finditer(
+        TABLE_ROW_RE + r'\s*([^|]*?)\s*\|', summary_table(), re.M)}
 
 
-def test_readme_defaults_agree_with_the_code(cmds, docs):
+def test_table_defaults_agree_with_the_code(cmds, docs):
     found, _ = docs
-    cells = readme_defaults()
+    cells = table_defaults()
     macros = macro_values()
     problems = []
     for name, (kind, _ctx, helptext) in sorted(cmds.items()):
@@ -412,35 +423,35 @@ def test_readme_defaults_agree_with_the_code(cmds, docs):
             continue            # reported by the table test above
         m = re.fullmatch(r'`([^`]+)`', cell)
         value = m.group(1) if m else None       # None: no concrete value given
-        if name in README_PROSE_DEFAULTS:
-            if cell != README_PROSE_DEFAULTS[name]:
-                problems.append("%s: README default %r" % (name, cell))
+        if name in PROSE_DEFAULTS:
+            if cell != PROSE_DEFAULTS[name]:
+                problems.append("%s: table default %r" % (name, cell))
             continue
         if value is None and "`" in cell:
-            problems.append("%s: README default %r is not one value in backticks" % (name, cell))
+            problems.append("%s: table default %r is not one value in backticks" % (name, cell))
         m = re.search(r'\(default ([^)]*)\)', helptext)
         if m:
             want = None if m.group(1) == "none" else m.group(1)
             if value != want:
-                problems.append("%s: README default %r, the help text says %r"
+                problems.append("%s: table default %r, the help text says %r"
                                 % (name, cell, m.group(1)))
         if name in DEFAULT_MACROS:
             macro = DEFAULT_MACROS[name]
             assert macro in macros, "%s is not #defined any more" % macro
             if value != macros[macro]:
-                problems.append("%s: README default %r, the code's %s is %r"
+                problems.append("%s: table default %r, the code's %s is %r"
                                 % (name, cell, macro, macros[macro]))
         if kind == "FLAG" and value != "Off":
             # a flag is FM_UNSET until set, and the code acts only on == 1
-            problems.append("%s: README default %r for a flag that is Off unless set"
+            problems.append("%s: table default %r for a flag that is Off unless set"
                             % (name, cell))
         doc = found.get(name, {}).get("Default", "")
         d = re.fullmatch(r'`%s (.+)`' % name, doc)
         if d and value != d.group(1):
-            problems.append("%s: README default %r, docs/directives.md says %r"
+            problems.append("%s: table default %r, docs/directives.md says %r"
                             % (name, cell, doc))
         if not d and doc.startswith("none") and value is not None:
-            problems.append("%s: README default %r, docs/directives.md says %r"
+            problems.append("%s: table default %r, docs/directives.md says %r"
                             % (name, cell, doc))
     assert not problems, "\n".join(problems)
     assert set(DEFAULT_MACROS) <= set(cmds)

@@ -1,4 +1,4 @@
-"""Setup leaves the machine's services alone (SPEC §10, issue 25 section 1).
+"""Setup leaves the machine's services alone (docs/spec.md §10, issue 25 section 1).
 
 - No tracked file outside tests/, docs/ and debian/ (the rule of the
   before-stop hook) stops, starts or restarts a service: `service X

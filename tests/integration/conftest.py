@@ -215,11 +215,11 @@ def log_window(srv):
 
 
 def readme_dbd_queries():
-    """The mod_session_dbd statements exactly as the README gives them (for
-    the table session (key varchar(255) primary key, value text, expiry
+    """The mod_session_dbd statements exactly as docs/storage.md gives them
+    (for the table session (key varchar(255) primary key, value text, expiry
     bigint)): the tests run what users copy."""
-    readme = open(os.path.join(TOP, "README.md")).read()
-    lines = [l for l in readme.splitlines() if l.startswith("DBDPrepareSQL ")]
+    guide = open(os.path.join(TOP, "docs", "storage.md")).read()
+    lines = [l for l in guide.splitlines() if l.startswith("DBDPrepareSQL ")]
     names = [l.rsplit(" ", 1)[1] for l in lines]
     assert sorted(names) == sorted(set(names)) and len(names) == 5, names
     return "\n" + "\n".join(lines) + "\n"
@@ -315,7 +315,7 @@ def gates():
 
 def is_flash_name(name, base="flashmsg"):
     """A cookie of the module's family: base or base.ID, and over HTTPS with
-    the default name their __Host- forms (SPEC 5)."""
+    the default name their __Host- forms (docs/spec.md §5)."""
     if base == "flashmsg" and name.startswith("__Host-"):
         name = name[len("__Host-"):]
     return name == base or name.startswith(base + ".")

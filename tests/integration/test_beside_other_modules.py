@@ -176,7 +176,7 @@ def all_of(*checks):
 def expires(srv, browser, r):
     """The admin's expiry policy reaches the client unchanged on a page
     without messages: mod_expires is how a site sets its own caching headers
-    (README: "Set your own Cache-Control to decide otherwise")."""
+    (docs/frontends.md: "Set your own Cache-Control to decide otherwise")."""
     assert r.header("expires"), r.headers
     assert r.header("cache-control") == ["max-age=3600"], r.headers
 

@@ -1,5 +1,5 @@
 """The module's cookies stay bounded in the browser whatever it is sent
-(SPEC 5, red team finding 1), and on HTTPS they carry the __Host- prefix by
+(docs/spec.md §5, red team finding 1), and on HTTPS they carry the __Host- prefix by
 default so that a sibling subdomain cannot toss cookies at them (finding 2).
 
 A browser's cross-site form POST carries none of the module's cookies

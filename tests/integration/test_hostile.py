@@ -192,7 +192,7 @@ NOTE_CASES = {
     "crlf": ([("success", "legit")],
              "ignored request note: text is not valid UTF-8 or contains control characters"),
     # a bare LF inside an sf-string is a syntax error: that member is
-    # skipped on its own (README: one malformed member of a list), "a" is added
+    # skipped on its own (docs/backends.md: one malformed member of a list), "a" is added
     "lf": ([("success", "legit"), ("info", "a")],
            "request note: member 2 of 2 skipped: invalid character in string at byte 18"),
     # C sees the note end at the NUL: "info: before" is a fine message

@@ -22,7 +22,7 @@ from test_backends import no_flash_header, php_fpm, php_server  # noqa: F401
 # case: (the X-Flash fields as bytes, the messages shown, the warn lines
 # expected: each a substring of exactly one warn line, in order)
 CASES = {
-    # the README's PHP example: raw UTF-8 in the second string
+    # docs/backends.md's PHP example: raw UTF-8 in the second string
     "php_example": ([b'"Saved";level=success',
                      '"Grüße";level=info'.encode()],
                     [("success", "Saved"), ("info", "Grüße")], []),

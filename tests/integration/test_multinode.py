@@ -130,7 +130,7 @@ def test_session_dbd_on_postgresql_across_three_nodes(client, postgres):
         check_flow("session storage on mod_session_dbd + PostgreSQL, 3 nodes",
                    run_flow(front, nodes, client, "dbd"))
         assert not has_flash(client.cookies)       # server side only
-        # everything was shown: no row may still hold a message (the README's
+        # everything was shown: no row may still hold a message (docs/storage.md's
         # statements update the row under its rotated key)
         held = postgres.psql("select count(*) from session where value like "
                              "'%flashmsg=%'", db="flash").strip()

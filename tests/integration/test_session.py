@@ -239,7 +239,7 @@ def message_rows(srv):
 @pytest.mark.parametrize("storage", ["session", "fallback"])
 def test_readme_dbd_statements_forget_what_was_shown(make_server, client, storage):
     """mod_session_dbd gives the session a new key on every save and updates
-    by the old one: the README's statements must leave no shown message in
+    by the old one: docs/storage.md's statements must leave no shown message in
     the database (the three-parameter update matched nothing and kept one row
     per save, holding messages already shown)."""
     srv = session_server(make_server, "dbd", storage)

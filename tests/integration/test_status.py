@@ -1,4 +1,4 @@
-"""server-status: mod_flashmsg's counters (SPEC §9), summed over all
+"""server-status: mod_flashmsg's counters (docs/spec.md §9), summed over all
 children, in ?auto and the HTML page, kept across a graceful restart, and
 balanced over a scripted flow."""
 import os

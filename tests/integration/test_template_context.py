@@ -124,7 +124,7 @@ def _code_blocks(md, lang):
 
 def shipped_templates():
     """(where, directive line, {file: text}) for every template in
-    conf/examples, README.md and docs/directives.md."""
+    conf/examples, README.md and docs/*.md."""
     found = []
     examples = os.path.join(TOP, "conf", "examples")
     tmpls = {os.path.basename(p): p for p in glob.glob(os.path.join(examples, "*.tmpl"))}
@@ -137,7 +137,9 @@ def shipped_templates():
                 assert base in tmpls, "%s names %s, not in conf/examples" % (path, base)
                 d = 'FlashMsgTemplateFile "%s"' % tmpls[base]
             found.append((os.path.relpath(path, TOP), d, {}))
-    for doc in ("README.md", os.path.join("docs", "directives.md")):
+    docs = ["README.md"] + sorted(os.path.relpath(p, TOP) for p in
+                                  glob.glob(os.path.join(TOP, "docs", "*.md")))
+    for doc in docs:
         md = open(os.path.join(TOP, doc), encoding="utf-8").read()
         files = {}
         # a template file shown as an ```html block right after "with `conf/NAME`:"

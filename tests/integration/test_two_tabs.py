@@ -7,7 +7,7 @@ import pytest
 from conftest import BrowserJar, texts
 from conftest import tab_add as add, tab_show as show
 
-# Every storage that promises it (SPEC 2.7): the cookie family, fallback
+# Every storage that promises it (docs/spec.md §2.7): the cookie family, fallback
 # (messages that fit the cookies), and socache (entries never rewritten).
 STORAGES = {
     "cookie": ("FlashMsgStorage cookie", []),

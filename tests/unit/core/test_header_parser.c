@@ -768,7 +768,7 @@ static const hp_case cases[] = {
               "byte 24", 1),
       .m = { M(FM_INFO, "a", "") },
       REPORT(2, 1, "2:\"oops;level=info, \"b\";level=warning") },
-    /* the README's example */
+    /* docs/backends.md's example */
     { V("\"A\", \"oops, \"B\""),
       SKIPPED("member 2 of 2 skipped: expected ',' after list member at "
               "byte 13", 1),
