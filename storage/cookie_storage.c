@@ -53,18 +53,31 @@ static apr_array_header_t *family_cookies(request_rec *r, const char *base)
     return fc.pairs;
 }
 
-/* apr_table_do callback: stop (return 0) at the first header with one. */
-static int lacks_cookie(void *base, const char *key, const char *value)
+/* apr_table_do callback: stop (return 0) at the first header with one.
+ * The name is asked for only when there is a Cookie header: a request
+ * without one (most requests for images, scripts, styles) does not pay
+ * for the scheme lookup fm_cookie_name makes. */
+typedef struct {
+    request_rec *r;
+    const char *base;
+} presence_ctx;
+
+static int lacks_cookie(void *v, const char *key, const char *value)
 {
+    presence_ctx *pc = v;
     (void)key;
-    return !fm_cookie_header_has(value, base, 1);
+    if (!pc->base)
+        pc->base = fm_cookie_name(pc->r);
+    return !fm_cookie_header_has(value, pc->base, 1);
 }
 
 int fm_cookie_present(request_rec *r)
 {
+    presence_ctx pc;
+    pc.r = r;
+    pc.base = NULL;
     /* apr_table_do returns 0 when a callback stopped it. */
-    return !apr_table_do(lacks_cookie, (void *)fm_cookie_name(r),
-                         r->headers_in, "Cookie", NULL);
+    return !apr_table_do(lacks_cookie, &pc, r->headers_in, "Cookie", NULL);
 }
 
 /* Up to this many cookies of ours, duplicates are found by comparing with
