@@ -36,7 +36,14 @@ AP_CFLAGS  := $(call apxs_q,CFLAGS) $(call apxs_q,CPPFLAGS) $(call apxs_q,EXTRA_
               $(shell apr-1-config --includes 2>/dev/null) $(shell apu-1-config --includes 2>/dev/null)
 AP_LDFLAGS := $(call apxs_q,LDFLAGS)
 MOD_CFLAGS := $(AP_CFLAGS) $(WARN) -std=gnu99 -I. -Icore -fPIC $(EXTRA_CFLAGS)
-MOD_LIBS   := $(AP_LDFLAGS) -lcrypto -Wl,-soname,mod_flashmsg.so
+# APR and APR-util linked by name (as-needed), so that the module records
+# the libraries it uses (dpkg-shlibdeps then finds every apr_* symbol and
+# adds their packages); the ap_* symbols come from the httpd binary that
+# loads the module, as for every httpd module (debian/rules).
+APR_LIBS   := $(shell apr-1-config --link-ld 2>/dev/null || echo -lapr-1) \
+              $(shell apu-1-config --link-ld 2>/dev/null || echo -laprutil-1)
+MOD_LIBS   := $(AP_LDFLAGS) -Wl,--as-needed $(APR_LIBS) -lcrypto -Wl,--no-as-needed \
+              -Wl,-soname,mod_flashmsg.so
 MOD_OBJ    := $(MOD_SRC:%.c=$(BUILD)/obj/%.o)
 ASAN_OBJ   := $(MOD_SRC:%.c=$(BUILD)/asan/obj/%.o)
 

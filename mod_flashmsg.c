@@ -61,6 +61,11 @@ static int fm_post_config(apr_pool_t *pconf, apr_pool_t *plog,
         || (rv = fm_counters_post_config(pconf, s)) != OK)
         return rv;
     cache_loaded = ap_find_linked_module("mod_cache.c") != NULL;
+    fm_counters_fallback_as_cookie(fm_storage_fallback_is_cookie());
+    /* httpd runs post_config twice at start (the first pass only checks the
+     * configuration): say "ready" once, for the configuration it runs. */
+    if (ap_state_query(AP_SQ_MAIN_STATE) == AP_SQ_MS_CREATE_PRE_CONFIG)
+        return OK;
     ap_log_error(APLOG_MARK, APLOG_INFO, 0, s, FM_LOGPFX "version "
                  FM_VERSION " ready; mod_session %s", fm_storage_summary());
     return OK;

@@ -103,10 +103,47 @@ def port_is_free(port):
             return False
 
 
+DEFAULT_PORT = 8080
+
+
+class PortError(Exception):
+    """DEMO_PORT cannot be used; the text says why and what to do."""
+
+
+def choose_port(env=None, default=DEFAULT_PORT):
+    """(port, note) for the demo.  DEMO_PORT, when set, is the port or an
+    error: a port asked for by name is never swapped for another one behind
+    the user's back (DEMO_PORT=0: any free port).  Without DEMO_PORT the
+    default is used when free, else a free port, and the note says so."""
+    value = (os.environ if env is None else env).get("DEMO_PORT", "").strip()
+    if value:
+        try:
+            port = int(value)
+            if not 0 <= port <= 65535:
+                raise ValueError
+        except ValueError:
+            raise PortError("DEMO_PORT=%r is not a port number (0-65535; 0 picks a "
+                            "free port)" % value)
+        if port == 0:
+            return None, ""
+        if not port_is_free(port):
+            raise PortError("DEMO_PORT=%d: 127.0.0.1:%d is already in use (another "
+                            "demo still running?); stop what listens there, or pick "
+                            "another port: DEMO_PORT=8081 make demo (0: any free port)"
+                            % (port, port))
+        return port, ""
+    if port_is_free(default):
+        return default, ""
+    return None, ("  NOTE: 127.0.0.1:%d is in use, so the demo took port {port} instead "
+                  "(DEMO_PORT=N picks one; a busy DEMO_PORT is an error)" % default)
+
+
 def main():
-    port = int(os.environ.get("DEMO_PORT", "8080"))
-    if not port_is_free(port):
-        port = None
+    try:
+        port, note = choose_port()
+    except PortError as e:
+        print("make demo: %s" % e, file=sys.stderr)
+        sys.exit(2)
     missing = vendor_missing()
     if missing:
         print("  note: %s missing under %s (run make deps): the htmx and Turbo "
@@ -114,6 +151,8 @@ def main():
     srv = Httpd(demo_conf(), files=site_files(), name="demo", port=port,
                 secret=os.urandom(32).hex(), log_level="flashmsg:info")
     srv.start()
+    if note:
+        print("\n" + note.format(port=srv.port))
     stop = []
     signal.signal(signal.SIGTERM, lambda *a: stop.append(1))
     print("\n  mod_flashmsg demo running at  %s/\n" % srv.url)

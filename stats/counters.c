@@ -26,6 +26,12 @@ APLOG_USE_MODULE(flashmsg);
 /* This process's view of the segment; NULL until post_config. */
 static volatile apr_uint32_t *slots;
 
+/* Set by post_config in the parent, inherited by the children. */
+static int fallback_as_cookie;
+
+#define FM_FALLBACK_AS_COOKIE "fallback storage acts as cookie storage: " \
+    "mod_session not loaded"
+
 static const struct {
     const char *name;       /* ?auto: "FlashMsg<name>: n" */
     const char *what;       /* the HTML table */
@@ -108,6 +114,11 @@ int fm_counters_post_config(apr_pool_t *pconf, server_rec *s)
     return OK;
 }
 
+void fm_counters_fallback_as_cookie(int yes)
+{
+    fallback_as_cookie = yes;
+}
+
 int fm_counters_status(request_rec *r, int flags)
 {
     int i;
@@ -117,10 +128,17 @@ int fm_counters_status(request_rec *r, int flags)
         for (i = 0; i < FM_C_COUNT; i++)
             ap_rprintf(r, "FlashMsg%s: %u\n", info[i].name,
                        apr_atomic_read32(&slots[i]));
+        /* a flag, not a counter: numeric like the lines above */
+        ap_rprintf(r, "FlashMsgFallbackAsCookie: %d\n", fallback_as_cookie);
         return OK;
     }
     ap_rputs("<hr />\n<h2>mod_flashmsg counters (since start, all "
-             "children)</h2>\n<table border=\"0\">\n", r);
+             "children)</h2>\n", r);
+    if (fallback_as_cookie)
+        ap_rputs("<p>" FM_FALLBACK_AS_COOKIE ": what FlashMsgStorage "
+                 "fallback (the default) stores counts under "
+                 "FlashMsgCookie*, and FlashMsgFallback* stays 0.</p>\n", r);
+    ap_rputs("<table border=\"0\">\n", r);
     for (i = 0; i < FM_C_COUNT; i++)
         ap_rprintf(r, "<tr><td>FlashMsg%s</td><td align=\"right\">%u</td>"
                    "<td>%s</td></tr>\n", info[i].name,

@@ -60,6 +60,11 @@ apr_uint32_t fm_counter_value(fm_counter c);
  * graceful restart. */
 int fm_counters_post_config(apr_pool_t *pconf, server_rec *s);
 
+/* post_config: whether fallback storage runs as cookie storage (no
+ * mod_session), which the status page then says, since its loads, saves
+ * and failures count under Cookie* and Fallback* stays 0. */
+void fm_counters_fallback_as_cookie(int yes);
+
 /* mod_status's status_hook: "FlashMsgXxx: n" lines for ?auto, a table
  * otherwise. */
 int fm_counters_status(request_rec *r, int flags);

@@ -109,6 +109,11 @@ void fm_storage_optional_fn_retrieve(void)
     fm_session_retrieve();
 }
 
+int fm_storage_fallback_is_cookie(void)
+{
+    return !fm_session_loaded();
+}
+
 const char *fm_storage_summary(void)
 {
     return fm_session_loaded()

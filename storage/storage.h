@@ -47,5 +47,8 @@ void fm_storage_optional_fn_retrieve(void);
 /* For the ready line: whether mod_session is there, and so which
  * storages are available. */
 const char *fm_storage_summary(void);
+/* Whether FlashMsgStorage fallback (the default) runs as cookie storage
+ * (mod_session is not loaded), and so counts under the Cookie* counters. */
+int fm_storage_fallback_is_cookie(void);
 
 #endif

@@ -244,3 +244,24 @@ def test_readable_key_file_warned_in_virtual_host_too(where):
             assert (msg in out) == warned, (oct(mode), out)
     finally:
         os.unlink(key)
+
+
+# --- the start-up line -------------------------------------------------
+
+READY = re.compile(r"mod_flashmsg: version \S+ ready; ")
+
+
+def test_ready_logged_once_at_start(make_server, client):
+    """httpd runs post_config twice at start (the first pass only checks
+    the configuration): "ready" is said once, for the server that runs;
+    apache2 -t, which only checks, does not say it."""
+    srv = make_server()
+    assert client.get(srv.url + "/page.html").status_code == 200
+    ready = [line for line in srv.read_log().splitlines() if READY.search(line)]
+    assert len(ready) == 1, "\n".join(ready) or srv.read_log()
+    check = Httpd("", name="conf")
+    try:
+        rc, out = check.configtest()
+    finally:
+        check.cleanup()
+    assert rc == 0 and not READY.search(out), out

@@ -41,7 +41,9 @@ STATUS_FILES = {"lua/note.lua": LUA_NOTE,
                 "small/emit.cgi": EMIT_CGI}
 
 
-def counters(srv):
+def status_lines(srv):
+    """Every FlashMsg<Name>: <n> line of server-status?auto, as {Name: n}:
+    the counters and the FallbackAsCookie flag."""
     r = requests.get(srv.url + "/server-status?auto")
     assert r.status_code == 200
     out = {}
@@ -49,6 +51,12 @@ def counters(srv):
         if line.startswith("FlashMsg"):
             name, _, value = line.partition(": ")
             out[name[len("FlashMsg"):]] = int(value)
+    return out
+
+
+def counters(srv):
+    out = status_lines(srv)
+    out.pop("FallbackAsCookie")
     return out
 
 
@@ -163,3 +171,42 @@ def test_flow_adds_up_and_survives_graceful_restart(make_server):
     assert again["AddedHeader"] == before["AddedHeader"] + 1
     assert again["Loaded"] == before["Loaded"] + 1
     assert again["Rendered"] == before["Rendered"] + 2
+
+
+# FlashMsgStorage fallback (the default) without mod_session runs as cookie
+# storage: its loads and saves count under Cookie*, and server-status says so.
+AS_COOKIE = "fallback storage acts as cookie storage: mod_session not loaded"
+
+
+def redirect_and_show(srv):
+    s = requests.Session()
+    r = s.get(emit_url(srv.url, status="302", location="/page.html",
+                       h="X-Flash: success: saved"), allow_redirects=False)
+    assert r.status_code == 302
+    assert texts(s.get(srv.url + "/page.html").text) == ["saved"]
+
+
+def test_fallback_without_mod_session_says_it_counts_as_cookie(make_server):
+    srv = make_server(STATUS_CONF, modules=STATUS_MODULES, files=STATUS_FILES)
+    before = status_lines(srv)
+    assert before["FallbackAsCookie"] == 1
+    redirect_and_show(srv)
+    d = delta(status_lines(srv), before)
+    assert (d["CookieSaves"], d["CookieLoads"]) == (2, 1)   # saved on the redirect, deleted when shown
+    assert (d["FallbackSaves"], d["FallbackLoads"]) == (0, 0)
+    html = requests.get(srv.url + "/server-status").text
+    assert AS_COOKIE in html
+    assert html.index(AS_COOKIE) < html.index("<td>FlashMsgFallbackLoads</td>")
+
+
+def test_fallback_with_mod_session_counts_as_fallback(make_server):
+    srv = make_server(STATUS_CONF + "Session On\nSessionCookieName session path=/;httponly\n",
+                      modules=STATUS_MODULES + ["session", "session_cookie"],
+                      files=STATUS_FILES)
+    before = status_lines(srv)
+    assert before["FallbackAsCookie"] == 0
+    redirect_and_show(srv)
+    d = delta(status_lines(srv), before)
+    assert (d["FallbackSaves"], d["FallbackLoads"]) == (2, 1)   # saved on the redirect, deleted when shown
+    assert (d["CookieSaves"], d["CookieLoads"]) == (0, 0)
+    assert AS_COOKIE not in requests.get(srv.url + "/server-status").text

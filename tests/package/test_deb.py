@@ -345,6 +345,47 @@ def stop(proc):
         proc.wait()
 
 
+# --- the module's symbols ---------------------------------------------------------
+
+def defined_symbols(path):
+    _, out = run(["nm", "-D", "--defined-only", str(path)])
+    return {l.split()[-1].split("@")[0] for l in out.splitlines() if l.strip()}
+
+
+def unresolved_symbols(so):
+    """The undefined (non-weak) symbols of so that none of the libraries it
+    needs defines: what it expects from the program that loads it."""
+    _, out = run(["nm", "-D", "--undefined-only", str(so)])
+    wanted = {l.split()[-1].split("@")[0] for l in out.splitlines()
+              if l.split()[0] == "U"}
+    _, out = run(["ldd", str(so)])
+    for line in out.splitlines():
+        m = re.search(r"=> (/\S+)", line)
+        if m:
+            wanted -= defined_symbols(m.group(1))
+    return wanted
+
+
+def check_module_symbols(so):
+    """Every symbol the module needs is in a library it links (apr, apr-util,
+    libcrypto, libc: dpkg-shlibdeps turns them into Depends) or exported by
+    httpd itself; the latter is why debian/rules turns off dpkg-shlibdeps's
+    "symbol not found" warnings, and the only reason."""
+    rest = unresolved_symbols(so)
+    assert rest, "no symbol from httpd at all?"
+    assert sorted(s for s in rest if not s.startswith("ap_")) == [], \
+        "symbols from no linked library and not httpd's ap_*: link their library"
+    assert rest <= defined_symbols(APACHE2), sorted(rest - defined_symbols(APACHE2))
+
+
+def test_module_symbols_come_from_its_libraries_or_httpd():
+    """The built module (make), without building a package."""
+    so = REPO / "mod_flashmsg.so"
+    if not so.exists() or not os.access(APACHE2, os.X_OK) or not shutil.which("nm"):
+        pytest.skip("needs make's mod_flashmsg.so, %s and nm" % APACHE2)
+    check_module_symbols(so)
+
+
 # --- the test --------------------------------------------------------------------
 
 def test_deb_builds_installs_and_flashes():
@@ -381,6 +422,8 @@ def test_deb_builds_installs_and_flashes():
         assert rc == 0, "dpkg-buildpackage failed:\n" + out[-8000:]
         assert not re.search(r"^\s*make (-j\d+ )?(test|check)\b", out, re.M), \
             "dh_auto_test must not run the repository's test suite"
+        warnings = [l for l in out.splitlines() if "dpkg-shlibdeps: warning" in l]
+        assert warnings == [], "\n".join(warnings)
         debs = sorted(work.glob("%s_%s_*.deb" % (PKG, VERSION)))
         assert len(debs) == 1, sorted(p.name for p in work.iterdir())
         deb = debs[0]
@@ -401,6 +444,10 @@ def test_deb_builds_installs_and_flashes():
         assert "Version: " + VERSION in info
         assert "apache2-api-" in info, "dh_apache2 added no apache2 ABI dependency"
         assert "libssl" in info, "no libssl dependency (the module uses libcrypto)"
+        assert "libapr1" in info and "libaprutil1" in info, info
+        pkg_so = work / "pkg-so"
+        run(["dpkg-deb", "-x", str(deb), str(pkg_so)])
+        check_module_symbols(pkg_so / "usr/lib/apache2/modules/mod_flashmsg.so")
 
         # Install, with the maintainer scripts' web server restart stubbed.
         snap_dir = work / "snapshot"
