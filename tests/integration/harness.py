@@ -144,6 +144,23 @@ class Httpd:
         lines.append(conf)
         return "\n".join(lines) + "\n"
 
+    def self_signed_cert(self, cn="127.0.0.1"):
+        """A throwaway key and certificate under conf/: (crt, key) paths."""
+        crt, key = self.root + "/conf/t.crt", self.root + "/conf/t.key"
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+                        "-keyout", key, "-out", crt, "-days", "2", "-subj", "/CN=" + cn],
+                       check=True, capture_output=True)
+        return crt, key
+
+    def serve_tls(self, extra=""):
+        """Before start(): TLS on the server (mod_ssl must be among the
+        modules) with a self-signed certificate; self.url becomes https."""
+        crt, key = self.self_signed_cert()
+        with open(self.conf_path, "a") as f:
+            f.write("SSLEngine on\nSSLCertificateFile %s\nSSLCertificateKeyFile %s\n%s"
+                    % (crt, key, extra))
+        self.url = self.url.replace("http:", "https:")
+
     def configtest(self):
         """apache2 -t: returns (exit code, output)."""
         _make_tree_readable(self.root)

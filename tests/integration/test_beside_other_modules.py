@@ -437,10 +437,7 @@ def prepare(srv, row):
             "modsecurity-crs is not installed: run 'make deps'"
         write_modsecurity_conf(srv.root)
     if "ssl" in row.modules:
-        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
-                        "-keyout", srv.root + "/conf/t.key", "-out", srv.root + "/conf/t.crt",
-                        "-days", "2", "-subj", "/CN=" + HOST],
-                       check=True, capture_output=True)
+        srv.self_signed_cert(HOST)
     conf = (row.conf.replace("{root}", srv.root).replace("{htdocs}", srv.htdocs)
             .replace("{port}", str(srv.port)))
     with open(srv.conf_path, "a") as f:

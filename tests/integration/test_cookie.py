@@ -272,15 +272,8 @@ def test_secret_from_file(make_server, client):
 
 
 def test_secure_attribute_on_https(make_server, client):
-    import subprocess
     srv = make_server(start=False, modules=["ssl", "socache_shmcb"], name="tls")
-    crt, key = srv.root + "/conf/t.crt", srv.root + "/conf/t.key"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
-                    "-keyout", key, "-out", crt, "-days", "2",
-                    "-subj", "/CN=127.0.0.1"], check=True, capture_output=True)
-    with open(srv.conf_path, "a") as f:
-        f.write("SSLEngine on\nSSLCertificateFile %s\nSSLCertificateKeyFile %s\n" % (crt, key))
-    srv.url = srv.url.replace("http:", "https:")
+    srv.serve_tls()
     srv.start()
     import urllib3
     urllib3.disable_warnings()

@@ -10,14 +10,13 @@ keep a browser-like jar that applies every Set-Cookie, send the requests a
 browser would send (Sec-Fetch-Site, Origin), and check the jar's size and
 what the next page shows."""
 import random
-import subprocess
 
 import pytest
 import requests
 import urllib3
 
 import forge
-from conftest import BrowserJar, emit_url, flash_cookies, texts
+from conftest import BrowserJar, emit_url, texts
 from harness import SECRET
 
 BUDGET = 2048                     # FlashMsgCookieMaxSize's default
@@ -176,13 +175,7 @@ def test_any_sequence_stays_bounded(server):
 
 def tls_server(make_server, conf=""):
     srv = make_server(conf, start=False, modules=["ssl", "socache_shmcb"], name="tls")
-    crt, key = srv.root + "/conf/t.crt", srv.root + "/conf/t.key"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
-                    "-keyout", key, "-out", crt, "-days", "2",
-                    "-subj", "/CN=127.0.0.1"], check=True, capture_output=True)
-    with open(srv.conf_path, "a") as f:
-        f.write("SSLEngine on\nSSLCertificateFile %s\nSSLCertificateKeyFile %s\n" % (crt, key))
-    srv.url = srv.url.replace("http:", "https:")
+    srv.serve_tls()
     srv.start()
     urllib3.disable_warnings()
     return srv

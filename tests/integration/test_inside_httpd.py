@@ -296,15 +296,9 @@ def test_http2_cleartext_prior_knowledge(make_server, tmp_path):
 
 def test_http2_over_tls_sets_secure(make_server, tmp_path):
     srv = make_server(start=False, modules=["ssl", "socache_shmcb", "http2"], name="h2tls")
-    crt, key = srv.root + "/conf/t.crt", srv.root + "/conf/t.key"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
-                    "-keyout", key, "-out", crt, "-days", "2", "-subj", "/CN=127.0.0.1"],
-                   check=True, capture_output=True)
-    with open(srv.conf_path, "a") as f:
-        f.write("SSLEngine on\nSSLCertificateFile %s\nSSLCertificateKeyFile %s\n"
-                "Protocols h2 http/1.1\n" % (crt, key))
+    srv.serve_tls("Protocols h2 http/1.1\n")
     srv.start()
-    url = srv.url.replace("http:", "https:")
+    url = srv.url
     jar = str(tmp_path / "jar")
     out = curl("-k", "--http2", "-c", jar, "-b", jar, "-D", "-", "-o", "/dev/null",
                "-w", "%{http_version}", url + "/cgi/save.cgi")
