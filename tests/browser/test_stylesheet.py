@@ -3,13 +3,14 @@ share/flashmsg.js), as the demo serves them under /flashmsg/: a colour per
 level, light and dark, readable (contrast 4.5:1 at least); a dismiss button
 per message that a keyboard reaches and presses (Tab, Enter, Space,
 Escape), that screen readers know by name, that keeps the focus on the
-messages left, and that messages swapped in by htmx and Turbo get too.
+messages left, and that messages swapped in by htmx and Turbo, and the htmx
+demo's toasts, get too; the toasts stay in view at 1200x800.
 Screenshots: artifacts/.
 """
 import pytest
 
 from helpers import (By, ax_live_regions, console, fill_form, messages, missing,
-                     save_artifact, submit_and_wait, vendor_missing,
+                     save_artifact, submit_and_wait, toasts, vendor_missing,
                      wait_for, wait_loaded)
 
 pytestmark = pytest.mark.skipif(bool(missing()), reason=missing() or "-")
@@ -174,3 +175,35 @@ def test_dismiss_after_htmx_and_turbo_swaps(server, browser, page):
     wait_for(drv, "its dismiss button", lambda d: len(dismiss_buttons(d)) == 1)
     dismiss_buttons(drv)[0].click()
     assert messages(drv) == []
+
+
+@needs_vendor
+def test_htmx_toast_in_view_at_1200x800(server, browser):
+    """htmx.html's toasts (the HX-Trigger event) at 1200x800, the page
+    scrolled to the buttons that send them: the toast shows inside the
+    window, with its dismiss button, and moves nothing (in the flow of the
+    page it pushed the buttons and the answer out of the window)."""
+    drv = browser
+    w, h = drv.execute_script("return [window.innerWidth, window.innerHeight]")
+    size = drv.get_window_size()
+    drv.set_window_size(size["width"] + 1200 - w, size["height"] + 800 - h)
+    assert drv.execute_script("return [window.innerWidth, window.innerHeight]") == [1200, 800]
+    drv.get(server.url + "/htmx.html")
+    wait_loaded(drv)
+    wait_for(drv, "htmx", lambda d: d.execute_script("return !!window.htmx"))
+    drv.execute_script("window.scrollTo(0, document.documentElement.scrollHeight)")
+    rect = "const r = arguments[0].getBoundingClientRect(); return [r.top, r.bottom, r.left, r.right]"
+    save = drv.find_element(By.ID, "save")
+    before = drv.execute_script(rect, save)
+    assert before[1] <= 800, "the Save button is not in the window"
+    save.click()
+    wait_for(drv, "the toast", lambda d: toasts(d))
+    wait_for(drv, "its dismiss button", lambda d: d.find_elements(
+        By.CSS_SELECTOR, "#toasts button.flashmsg-dismiss"))
+    top, bottom, left, right = drv.execute_script(
+        rect, drv.find_element(By.CSS_SELECTOR, "#toasts li"))
+    assert 0 <= top < bottom <= 800 and 0 <= left < right <= 1200, (top, bottom, left, right)
+    assert drv.execute_script(rect, save) == before, "the toast moved the page"
+    save_artifact(drv, "htmx-toast-1200x800")
+    drv.find_element(By.CSS_SELECTOR, "#toasts button.flashmsg-dismiss").click()
+    assert toasts(drv) == []
