@@ -66,7 +66,8 @@ help:
 	@echo "make package-test  build, install, run and purge the .deb (root)"
 	@echo "make demo       start a demo site on 127.0.0.1 and print its URL"
 	@echo "make install    install the module and mod_flashmsg.h where apxs says,"
-	@echo "                flashmsg into \$$(DESTDIR)\$$(BINDIR) and its man page"
+	@echo "                flashmsg into \$$(DESTDIR)\$$(BINDIR) and its man page,"
+	@echo "                flashmsg.css and flashmsg.js into \$$(SHARE_DIR)"
 	@echo "make fuzz       run the libFuzzer targets (FUZZ_SECONDS each)"
 	@echo "make bench      side-by-side benchmark (~20 min); bench-quick (~4 min)"
 	@echo "make bench-pending  seconds per request with 100,000 pending messages"
@@ -215,8 +216,14 @@ MODS_AVAILABLE ?= /etc/apache2/mods-available
 # PREFIX/man for an httpd built from source), /usr/local without apxs.
 BINDIR         ?= $(or $(call apxs_q,exp_bindir),/usr/local/bin)
 MANDIR         ?= $(or $(call apxs_q,exp_mandir),/usr/local/share/man)
+# The stylesheet and dismiss script for the default markup (docs/stylesheet.md)
+# under httpd's data directory: /usr/share/apache2/flashmsg on Debian (as in
+# the package), PREFIX/flashmsg for an httpd built from source.
+DATADIR        ?= $(or $(call apxs_q,exp_datadir),/usr/local/share)
+SHARE_DIR      ?= $(DATADIR)/flashmsg
 install: mod_flashmsg.so $(BUILD)/flashmsg
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(SHARE_DIR)
+	install -m 644 share/flashmsg.css share/flashmsg.js $(DESTDIR)$(SHARE_DIR)/
 	install -m 755 $(BUILD)/flashmsg $(DESTDIR)$(BINDIR)/flashmsg
 	install -m 644 docs/flashmsg.1 $(DESTDIR)$(MANDIR)/man1/flashmsg.1
 	install -m 644 mod_flashmsg.so $(MODULE_DIR)/mod_flashmsg.so

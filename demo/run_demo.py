@@ -81,9 +81,19 @@ def htmx4_page(htmx2_page):
     return s.encode()
 
 
+# The stylesheet and dismiss script the module ships (share/, installed
+# under apxs's DATADIR/flashmsg/), served where docs/directives.md suggests.
+SHARE = os.path.join(TOP, "share")
+SHARED_FILES = ["flashmsg.css", "flashmsg.js"]
+
+
 def site_files():
-    """demo/site/* (and the derived htmx4.html) as Httpd files."""
+    """demo/site/* (and the derived htmx4.html), and share/'s stylesheet
+    and script under /flashmsg/, as Httpd files."""
     files = {}
+    for n in SHARED_FILES:
+        with open(os.path.join(SHARE, n), "rb") as f:
+            files["flashmsg/" + n] = f.read()
     for dirpath, _, names in os.walk(SITE):
         for n in names:
             full = os.path.join(dirpath, n)
