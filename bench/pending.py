@@ -24,8 +24,8 @@ PLAIN = "<html><body><p>no placeholder</p></body></html>\n"
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--refs", type=int, default=10)
-    ap.add_argument("--per", type=int, default=10000)
+    ap.add_argument("--refs", type=int, default=20)
+    ap.add_argument("--per", type=int, default=5000)
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
     adds = "\n".join('  FlashMsgAdd info "b%05d"' % i for i in range(args.per))

@@ -130,11 +130,13 @@ static apr_status_t nph_filter(ap_filter_t *f, apr_bucket_brigade *bb)
             while (cap < ctx->len + n)
                 cap *= 2;
             buf = apr_palloc(ctx->r->pool, cap);
-            memcpy(buf, ctx->buf, ctx->len);
+            if (ctx->len)           /* (memcpy from NULL is undefined) */
+                memcpy(buf, ctx->buf, ctx->len);
             ctx->buf = buf;
             ctx->cap = cap;
         }
-        memcpy(ctx->buf + ctx->len, data, n);
+        if (n)
+            memcpy(ctx->buf + ctx->len, data, n);
         /* The blank line may straddle the two pieces: look from 2 bytes
          * before the new one. */
         from = ctx->len > 2 ? ctx->len - 2 : 0;
