@@ -73,6 +73,16 @@ static int held_messages(const fm_held *held)
     return n;
 }
 
+/* The plan no longer keeps its i-th cookie (order of kept does not
+ * matter: the last takes its place). */
+static void unkeep_one(fm_cookie_plan *plan, int i)
+{
+    plan->kept_size -= APR_ARRAY_IDX(plan->kept, i, const fm_batch *)->size;
+    APR_ARRAY_IDX(plan->kept, i, const fm_batch *) =
+        APR_ARRAY_IDX(plan->kept, plan->kept->nelts - 1, const fm_batch *);
+    plan->kept->nelts--;
+}
+
 /* A new batch from another site's request replaces the base-name cookie
  * (fm_cookie_new_batch_name): what that cookie holds goes into the new one. */
 static void merge_replaced(request_rec *r, fm_cookie_plan *plan)
@@ -87,10 +97,7 @@ static void merge_replaced(request_rec *r, fm_cookie_plan *plan)
             continue;
         apr_array_cat(plan->loose, bt->msgs);
         fm_list_sort_by_age(plan->loose);
-        plan->kept_size -= bt->size;
-        APR_ARRAY_IDX(plan->kept, i, const fm_batch *) =
-            APR_ARRAY_IDX(plan->kept, plan->kept->nelts - 1, const fm_batch *);
-        plan->kept->nelts--;
+        unkeep_one(plan, i);
         return;
     }
 }
@@ -171,12 +178,9 @@ void fm_cookie_plan_make_room(fm_cookie_plan *plan, const fm_budget *b,
 {
     while (plan->kept->nelts && fm_cookie_plan_room(plan, b) < need) {
         int i = oldest_kept(plan);
-        const fm_batch *bt = APR_ARRAY_IDX(plan->kept, i, const fm_batch *);
-        plan->kept_size -= bt->size;
-        plan->dropped += bt->msgs->nelts;
-        APR_ARRAY_IDX(plan->kept, i, const fm_batch *) =
-            APR_ARRAY_IDX(plan->kept, plan->kept->nelts - 1, const fm_batch *);
-        plan->kept->nelts--;
+        plan->dropped += APR_ARRAY_IDX(plan->kept, i,
+                                       const fm_batch *)->msgs->nelts;
+        unkeep_one(plan, i);
     }
 }
 
