@@ -151,6 +151,22 @@ DECODE_REASONS = ("malformed value", BAD_SIGNATURE,
                   "creation time in the future")
 
 
+def readable_in(value, words):
+    """Whether any of `words` can be read in a cookie value: as it is, or
+    base64url-encoded at any of the three byte alignments.  A test that an
+    encrypted value hides its text must not trip over two letters that a
+    random ciphertext happens to contain, so the words should be long
+    (seven bytes or more make a chance match negligible)."""
+    import base64
+    decoded = []
+    for segment in re.findall(r"[A-Za-z0-9_-]+", value):
+        for skip in range(4):
+            part = segment[skip:]
+            part = part[:-1] if len(part) % 4 == 1 else part
+            decoded.append(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
+    return any(w in value or w.encode() in d for w in words for d in decoded)
+
+
 def log_lines_since(srv, since, text):
     """The error-log lines written after offset `since` that contain text."""
     return [l for l in srv.read_log()[since:].splitlines() if text in l]

@@ -18,7 +18,7 @@ import pytest
 import requests
 
 import forge
-from conftest import emit_url, flash_set, texts, BAD_SIGNATURE
+from conftest import emit_url, flash_set, texts, readable_in, BAD_SIGNATURE
 from harness import SECRET, OLD_SECRET, TOP
 
 FLASHMSG = os.environ.get("FLASHMSG_CLI") or os.path.join(TOP, "build", "flashmsg")
@@ -188,7 +188,7 @@ def test_inspect_encrypted_cookies(make_server):
     cookies = add(srv, "", 'X-Flash: %"Gr%c3%bc%c3%9fe aus PHP <b>&amp; %22q%22";'
                            'level=warning;tags="php x"')
     (name, value), = cookies.items()
-    assert value.startswith("e1.") and "Gr" not in value
+    assert value.startswith("e1.") and not readable_in(value, ["aus PHP", "php x"])
     rc, got, err = inspect(header_of(cookies))
     assert rc == 0, err
     assert got[0]["kind"] == "encrypted"
@@ -236,7 +236,7 @@ def test_inspect_socache_reference(make_server):
     assert c["messages"] == [] and len(c["refs"]) == 1
     assert re.fullmatch(r"[A-Za-z0-9_-]{22}", c["refs"][0]["id"])
     assert c["refs"][0]["expired"] is None
-    assert "Kept" not in value
+    assert not readable_in(value, ["Kept in the cache"])
     assert shown(srv, header_of(cookies)) == ["Kept in the cache"]
 
 
