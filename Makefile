@@ -58,7 +58,7 @@ MOD_LIBS   := $(AP_LDFLAGS) -Wl,--as-needed $(APR_LIBS) -lcrypto -Wl,--no-as-nee
 MOD_OBJ    := $(MOD_SRC:%.c=$(BUILD)/obj/%.o)
 ASAN_OBJ   := $(MOD_SRC:%.c=$(BUILD)/asan/obj/%.o)
 
-.PHONY: bench-pending all help deps test unit integration test-asan browser docs-check config-check package-test deb screenshot demo install clean fuzz bench bench-quick FORCE soak
+.PHONY: bench-pending all help deps test unit integration test-asan browser docs-check config-check package-test deb srpm screenshot demo install clean fuzz bench bench-quick FORCE soak
 all: mod_flashmsg.so $(BUILD)/flashmsg
 
 include tests/unit/rules.mk
@@ -75,6 +75,7 @@ help:
 	@echo "make config-check  every configuration field created, merged and resolved"
 	@echo "make deb        build the Debian package (build/deb/)"
 	@echo "make package-test  build, install, run and purge the .deb (root)"
+	@echo "make srpm       the source RPM for the RHEL family (build/rpm/SRPMS/)"
 	@echo "make demo       start a demo site on 127.0.0.1 and print its URL"
 	@echo "make install    install the module and mod_flashmsg.h where apxs says,"
 	@echo "                flashmsg into \$$(DESTDIR)\$$(BINDIR) and its man page,"
@@ -263,6 +264,19 @@ SOURCE_HTTPD_PREFIX ?=
 test-source-httpd:
 	SOURCE_HTTPD_CACHE=$(SOURCE_HTTPD_CACHE) SOURCE_HTTPD_PREFIX=$(SOURCE_HTTPD_PREFIX) \
 	    PYTHON=$(PYTHON) bash scripts/test-source-httpd.sh
+
+# The source RPM for the RHEL family (packaging/rpm/): the tarball of the
+# tracked files as they are in the working tree (git stash create; HEAD when
+# nothing changed) and the spec, built by rpmbuild under $(BUILD)/rpm.
+VERSION    := $(shell sed -n 's/^\#define FM_VERSION "\(.*\)"/\1/p' core/version.h)
+.PHONY: srpm
+srpm:
+	rm -rf $(BUILD)/rpm && mkdir -p $(BUILD)/rpm/SOURCES
+	rev=$$(git stash create) && git archive --format=tar.gz --prefix=mod_flashmsg-$(VERSION)/ \
+	    -o $(BUILD)/rpm/SOURCES/mod_flashmsg-$(VERSION).tar.gz $${rev:-HEAD}
+	cp packaging/rpm/10-flashmsg.conf $(BUILD)/rpm/SOURCES/
+	rpmbuild -bs --define "_topdir $(abspath $(BUILD))/rpm" packaging/rpm/mod_flashmsg.spec
+	@ls $(BUILD)/rpm/SRPMS/*.src.rpm
 
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,$(BUILD)/fuzz_%,$(wildcard tests/fuzz/fuzz_*.c))
