@@ -68,6 +68,9 @@ DEFAULT_TESTS=(
   # socache on shmcb
   "test_socache.py::test_shmcb_flow_and_no_replay"
   "test_socache.py::test_shmcb_encrypted_and_order"
+  # the shared test site: a page untouched, placeholders split by mod_bucketeer
+  "test_http.py::test_page_without_messages_is_byte_identical"
+  "test_http.py::test_placeholder_split_across_buckets"
   # the history guard
   "test_templates.py::test_history_guard_markup"
   "test_templates.py::test_history_guard_nonce"
@@ -131,12 +134,14 @@ APR_FLAGS=(--prefix="$PREFIX")
 APU_FLAGS=(--prefix="$PREFIX" --with-apr="$PREFIX/bin/apr-1-config" --with-expat=/usr
            --without-sqlite3 --without-pgsql --without-mysql --without-ldap --without-crypto)
 # "most" as shared modules, every MPM as a module (the config picks event);
-# the modules the tests load are named so that configure fails without them.
+# the modules the tests load are named so that configure fails without them
+# (mod_bucketeer, a debugging module, splits the test site's pages).
 HTTPD_FLAGS=(--prefix="$PREFIX" --with-apr="$PREFIX/bin/apr-1-config"
              --with-apr-util="$PREFIX/bin/apu-1-config" --with-pcre="$(command -v pcre2-config)"
              --enable-mpms-shared=all --enable-mods-shared=most
              --enable-session --enable-session-cookie --enable-socache-shmcb
-             --enable-cgid --enable-cgi --enable-headers --enable-actions --enable-ssl)
+             --enable-cgid --enable-cgi --enable-headers --enable-actions --enable-ssl
+             --enable-unixd --enable-bucketeer)
 STAMP="$PREFIX/.mod_flashmsg-source-httpd"
 WANT="apache2=$APACHE2_VER apr=$APR_VER apr-util=$APU_VER
 apr: ${APR_FLAGS[*]}
