@@ -8,8 +8,14 @@ APACHE2    ?= /usr/sbin/apache2
 EXTRA_CFLAGS ?=
 
 WARN       := -Wall -Wextra -Werror
-APR_CFLAGS := $(shell apr-1-config --cflags --cppflags --includes 2>/dev/null) \
-              $(shell apu-1-config --includes 2>/dev/null)
+apxs_q      = $(shell $(APXS) -q $(1) 2>/dev/null)
+# The APR and APR-util that httpd was built with, as its apxs names them
+# (/usr/bin/apr-1-config on Debian; PREFIX/bin/apr-1-config for an httpd
+# built from source with its own APR), else the ones on the PATH.
+APR_CONFIG ?= $(or $(call apxs_q,APR_CONFIG),apr-1-config)
+APU_CONFIG ?= $(or $(call apxs_q,APU_CONFIG),apu-1-config)
+APR_CFLAGS := $(shell $(APR_CONFIG) --cflags --cppflags --includes 2>/dev/null) \
+              $(shell $(APU_CONFIG) --includes 2>/dev/null)
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lm -lrt -lpthread)
 
 CORE_SRC   := $(sort $(wildcard core/*.c))
@@ -29,25 +35,30 @@ BUILD      := build
 # the top (harness.py, demo/, bench/ and debian/ load ./mod_flashmsg.so);
 # the ASan + UBSan module the same under build/asan/.  -MMD -MP write each
 # object's header dependencies next to it (.d, included below).
-apxs_q      = $(shell $(APXS) -q $(1) 2>/dev/null)
 AP_CC      := $(call apxs_q,CC)
 AP_CFLAGS  := $(call apxs_q,CFLAGS) $(call apxs_q,CPPFLAGS) $(call apxs_q,EXTRA_CPPFLAGS) \
               $(addprefix -I,$(call apxs_q,INCLUDEDIR)) \
-              $(shell apr-1-config --includes 2>/dev/null) $(shell apu-1-config --includes 2>/dev/null)
+              $(shell $(APR_CONFIG) --includes 2>/dev/null) $(shell $(APU_CONFIG) --includes 2>/dev/null)
 AP_LDFLAGS := $(call apxs_q,LDFLAGS)
 MOD_CFLAGS := $(AP_CFLAGS) $(WARN) -std=gnu99 -I. -Icore -fPIC $(EXTRA_CFLAGS)
 # APR and APR-util linked by name (as-needed), so that the module records
 # the libraries it uses (dpkg-shlibdeps then finds every apr_* symbol and
 # adds their packages); the ap_* symbols come from the httpd binary that
 # loads the module, as for every httpd module (debian/rules).
-APR_LIBS   := $(shell apr-1-config --link-ld 2>/dev/null || echo -lapr-1) \
-              $(shell apu-1-config --link-ld 2>/dev/null || echo -laprutil-1)
+APR_LIBS   := $(shell $(APR_CONFIG) --link-ld 2>/dev/null || echo -lapr-1) \
+              $(shell $(APU_CONFIG) --link-ld 2>/dev/null || echo -laprutil-1)
+# An APR outside the system's library directories (-L/opt/httpd/lib) is
+# also where the flashmsg tool looks for it at run time, as httpd's own
+# tools do; none for /usr/lib/... and /lib/... (Debian, the RHEL family).
+comma      := ,
+APR_RPATH  := $(patsubst -L%,-Wl$(comma)-rpath$(comma)%,$(sort \
+              $(filter-out -L/usr/lib% -L/lib%,$(filter -L%,$(APR_LIBS)))))
 MOD_LIBS   := $(AP_LDFLAGS) -Wl,--as-needed $(APR_LIBS) -lcrypto -Wl,--no-as-needed \
               -Wl,-soname,mod_flashmsg.so
 MOD_OBJ    := $(MOD_SRC:%.c=$(BUILD)/obj/%.o)
 ASAN_OBJ   := $(MOD_SRC:%.c=$(BUILD)/asan/obj/%.o)
 
-.PHONY: bench-pending all help deps test unit integration test-asan browser docs-check config-check package-test deb screenshot demo install clean fuzz bench bench-quick FORCE soak
+.PHONY: bench-pending all help deps test unit integration test-asan browser docs-check config-check package-test deb srpm screenshot demo install clean fuzz bench bench-quick FORCE soak
 all: mod_flashmsg.so $(BUILD)/flashmsg
 
 include tests/unit/rules.mk
@@ -64,10 +75,14 @@ help:
 	@echo "make config-check  every configuration field created, merged and resolved"
 	@echo "make deb        build the Debian package (build/deb/)"
 	@echo "make package-test  build, install, run and purge the .deb (root)"
+	@echo "make srpm       the source RPM for the RHEL family (build/rpm/SRPMS/)"
 	@echo "make demo       start a demo site on 127.0.0.1 and print its URL"
 	@echo "make install    install the module and mod_flashmsg.h where apxs says,"
 	@echo "                flashmsg into \$$(DESTDIR)\$$(BINDIR) and its man page,"
-	@echo "                flashmsg.css and flashmsg.js into \$$(SHARE_DIR)"
+	@echo "                flashmsg.css and flashmsg.js into \$$(SHARE_DIR);"
+	@echo "                PREFIX=DIR puts the last three under DIR/bin, DIR/share"
+	@echo "make test-source-httpd  build httpd, APR, APR-util from source (cached in"
+	@echo "                \$$(SOURCE_HTTPD_CACHE)), install the module there, run tests"
 	@echo "make fuzz       run the libFuzzer targets (FUZZ_SECONDS each)"
 	@echo "make bench      side-by-side benchmark (~20 min); bench-quick (~4 min)"
 	@echo "make bench-pending  seconds per request with 100,000 pending messages"
@@ -115,7 +130,7 @@ CFLAGS     ?= -g -O2
 CLI_OBJ    := $(patsubst %.c,$(BUILD)/cli/obj/%.o,$(sort $(wildcard cli/*.c)))
 CLI_CORE   := $(CORE_SRC:%.c=$(BUILD)/cli/obj/%.o)
 CLI_CFLAGS := $(WARN) -std=gnu99 $(CFLAGS) $(CPPFLAGS) $(APR_CFLAGS) -Icore $(EXTRA_CFLAGS)
-CLI_LIBS   := -Wl,--as-needed -lapr-1 -laprutil-1 -lcrypto
+CLI_LIBS   := -Wl,--as-needed $(APR_LIBS) $(APR_RPATH) -lcrypto
 
 # The core as an archive, so that only what the tool uses is linked in.
 $(BUILD)/flashmsg: $(CLI_OBJ) $(BUILD)/cli/libcore.a $(BUILD)/cli/obj/flags
@@ -205,33 +220,63 @@ demo: deps
 	$(PYTHON) demo/run_demo.py
 
 # The module into apxs's LIBEXECDIR (what "apxs -i" does with a .so) and
-# the header into its INCLUDEDIR; on Debian also the a2enmod files (an
-# existing flashmsg.conf is kept).
+# the header into its INCLUDEDIR, both under $(DESTDIR) like every path
+# here; with Debian's apxs (SYSCONFDIR /etc/apache2) also the a2enmod files
+# (an existing flashmsg.conf is kept), with any other apxs not: an httpd
+# built from source or the RHEL family's loads the module from its own
+# configuration (packaging/rpm/10-flashmsg.conf).
 MODULE_DIR     ?= $(call apxs_q,LIBEXECDIR)
 HEADER_DIR     ?= $(call apxs_q,INCLUDEDIR)
-MODS_AVAILABLE ?= /etc/apache2/mods-available
-# flashmsg goes to $(DESTDIR)$(BINDIR), its man page under MANDIR: httpd's
-# own bin and man directories as apxs reports them (exp_bindir,
-# exp_mandir: /usr/bin and /usr/share/man on Debian, PREFIX/bin and
-# PREFIX/man for an httpd built from source), /usr/local without apxs.
-BINDIR         ?= $(or $(call apxs_q,exp_bindir),/usr/local/bin)
-MANDIR         ?= $(or $(call apxs_q,exp_mandir),/usr/local/share/man)
-# The stylesheet and dismiss script for the default markup (docs/stylesheet.md)
-# under httpd's data directory: /usr/share/apache2/flashmsg on Debian (as in
-# the package), PREFIX/flashmsg for an httpd built from source.
-DATADIR        ?= $(or $(call apxs_q,exp_datadir),/usr/local/share)
+MODS_AVAILABLE ?= $(if $(filter /etc/apache2,$(call apxs_q,SYSCONFDIR)),/etc/apache2/mods-available)
+# flashmsg goes to $(DESTDIR)$(BINDIR), its man page under MANDIR, the
+# stylesheet and dismiss script for the default markup (docs/stylesheet.md)
+# under SHARE_DIR.  With PREFIX=DIR: DIR/bin, DIR/share/man and
+# DIR/share/flashmsg.  Without: httpd's own bin, man and data directories
+# as apxs reports them (exp_bindir, exp_mandir, exp_datadir: /usr/bin,
+# /usr/share/man and /usr/share/apache2/flashmsg on Debian, as in the
+# package; HTTPD/bin, HTTPD/man and HTTPD/flashmsg for an httpd built from
+# source), /usr/local without apxs.
+PREFIX         ?=
+BINDIR         ?= $(if $(PREFIX),$(PREFIX)/bin,$(or $(call apxs_q,exp_bindir),/usr/local/bin))
+MANDIR         ?= $(if $(PREFIX),$(PREFIX)/share/man,$(or $(call apxs_q,exp_mandir),/usr/local/share/man))
+DATADIR        ?= $(if $(PREFIX),$(PREFIX)/share,$(or $(call apxs_q,exp_datadir),/usr/local/share))
 SHARE_DIR      ?= $(DATADIR)/flashmsg
 install: mod_flashmsg.so $(BUILD)/flashmsg
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(SHARE_DIR)
+	@test -n "$(MODULE_DIR)" -a -n "$(HEADER_DIR)" || { echo "$(APXS) -q LIBEXECDIR gave nothing: set APXS, or MODULE_DIR and HEADER_DIR" >&2; exit 1; }
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(SHARE_DIR) \
+	    $(DESTDIR)$(MODULE_DIR) $(DESTDIR)$(HEADER_DIR)
 	install -m 644 share/flashmsg.css share/flashmsg.js $(DESTDIR)$(SHARE_DIR)/
 	install -m 755 $(BUILD)/flashmsg $(DESTDIR)$(BINDIR)/flashmsg
 	install -m 644 docs/flashmsg.1 $(DESTDIR)$(MANDIR)/man1/flashmsg.1
-	install -m 644 mod_flashmsg.so $(MODULE_DIR)/mod_flashmsg.so
-	install -m 644 mod_flashmsg.h $(HEADER_DIR)/mod_flashmsg.h
-	@if [ -d $(MODS_AVAILABLE) ]; then \
-	    install -m 644 conf/flashmsg.load $(MODS_AVAILABLE)/flashmsg.load; \
-	    [ -e $(MODS_AVAILABLE)/flashmsg.conf ] || install -m 644 conf/flashmsg.conf $(MODS_AVAILABLE)/flashmsg.conf; \
-	    echo "installed $(MODS_AVAILABLE)/flashmsg.{load,conf}: enable with 'a2enmod flashmsg'"; fi
+	install -m 644 mod_flashmsg.so $(DESTDIR)$(MODULE_DIR)/mod_flashmsg.so
+	install -m 644 mod_flashmsg.h $(DESTDIR)$(HEADER_DIR)/mod_flashmsg.h
+	@if [ -n "$(MODS_AVAILABLE)" ] && [ -d $(DESTDIR)$(MODS_AVAILABLE) ]; then \
+	    install -m 644 conf/flashmsg.load $(DESTDIR)$(MODS_AVAILABLE)/flashmsg.load; \
+	    [ -e $(DESTDIR)$(MODS_AVAILABLE)/flashmsg.conf ] || install -m 644 conf/flashmsg.conf $(DESTDIR)$(MODS_AVAILABLE)/flashmsg.conf; \
+	    echo "installed $(DESTDIR)$(MODS_AVAILABLE)/flashmsg.{load,conf}: enable with 'a2enmod flashmsg'"; fi
+
+# mod_flashmsg against an httpd, APR and APR-util built from source into a
+# non-Debian layout (scripts/test-source-httpd.sh): built once into
+# SOURCE_HTTPD_CACHE and reused; SOURCE_HTTPD_PREFIX=/opt/httpd installs it there.
+SOURCE_HTTPD_CACHE  ?= /var/cache/mod_flashmsg/source-httpd
+SOURCE_HTTPD_PREFIX ?=
+.PHONY: test-source-httpd
+test-source-httpd:
+	SOURCE_HTTPD_CACHE=$(SOURCE_HTTPD_CACHE) SOURCE_HTTPD_PREFIX=$(SOURCE_HTTPD_PREFIX) \
+	    PYTHON=$(PYTHON) bash scripts/test-source-httpd.sh
+
+# The source RPM for the RHEL family (packaging/rpm/): the tarball of the
+# tracked files as they are in the working tree (git stash create; HEAD when
+# nothing changed) and the spec, built by rpmbuild under $(BUILD)/rpm.
+VERSION    := $(shell sed -n 's/^\#define FM_VERSION "\(.*\)"/\1/p' core/version.h)
+.PHONY: srpm
+srpm:
+	rm -rf $(BUILD)/rpm && mkdir -p $(BUILD)/rpm/SOURCES
+	rev=$$(git stash create) && git archive --format=tar.gz --prefix=mod_flashmsg-$(VERSION)/ \
+	    -o $(BUILD)/rpm/SOURCES/mod_flashmsg-$(VERSION).tar.gz $${rev:-HEAD}
+	cp packaging/rpm/10-flashmsg.conf $(BUILD)/rpm/SOURCES/
+	rpmbuild -bs --define "_topdir $(abspath $(BUILD))/rpm" packaging/rpm/mod_flashmsg.spec
+	@ls $(BUILD)/rpm/SRPMS/*.src.rpm
 
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,$(BUILD)/fuzz_%,$(wildcard tests/fuzz/fuzz_*.c))

@@ -83,6 +83,10 @@ PKGS=(
   libaprutil1-dbd-sqlite3 libaprutil1-dbd-pgsql postgresql clang curl
   chromium chromium-driver python3-selenium
   debhelper dpkg-dev fakeroot git lintian
+  # the RPM spec: make srpm and rpmlint (tests/docs/test_rpm_spec.py)
+  rpm rpmlint
+  # make test-source-httpd builds APR, APR-util and httpd from source
+  libpcre2-dev libexpat1-dev
   # the integration matrix beside real modules (tests/integration/test_beside_other_modules.py)
   libapache2-mod-security2 modsecurity-crs openssl
   # socache storage on a shared engine (tests/integration/test_socache.py)

@@ -2,7 +2,9 @@
 the freshly built mod_flashmsg.so, and an error log that the test reads.
 
 Nothing here is mocked: the server is Debian's /usr/sbin/apache2 with its
-own modules, CGI runs through mod_cgid, PHP through php-cgi.
+own modules, CGI runs through mod_cgid, PHP through php-cgi.  APACHE2 and
+APACHE_MODDIR name another httpd and its modules directory, FLASHMSG_MODULE
+another mod_flashmsg.so (make test-source-httpd, make test-asan).
 """
 import os
 import re
@@ -101,6 +103,11 @@ class Httpd:
             "LogLevel warn %s" % (log_level if flashmsg else ""),
             'LoadModule mpm_%s_module "%s/mod_mpm_%s.so"' % (mpm, MODDIR, mpm),
         ]
+        # User and Group come from mod_unixd: built into Debian's apache2, a
+        # module of its own in an httpd built with its modules shared
+        # (./configure --enable-mods-shared, make test-source-httpd).
+        if "unixd" not in mods and os.path.exists(os.path.join(MODDIR, "mod_unixd.so")):
+            mods = ["unixd"] + mods
         for m in mods:
             if m == "cgid" and mpm == "prefork":
                 m = "cgi"
