@@ -56,8 +56,9 @@ typedef enum {
     FM_LOOK     /* a page with messages pending: look for the placeholder */
 } fm_decision;
 
-/* Does anything in this response add, clear or consume messages? */
-int fm_response_concerns_us(request_rec *r);
+/* Does anything in this response add, clear or consume messages?  seen:
+ * its headers (fm_response_look). */
+int fm_response_concerns_us(request_rec *r, const fm_response_seen *seen);
 /* Take what the response adds or consumes (X-Flash, notes, FlashMsgAdd,
  * FlashMsgClear, X-Flash-Consumed). */
 void fm_take_response(request_rec *r);
