@@ -57,8 +57,6 @@ fm_decision fm_decide(ap_filter_t *f)
         fm_trace_verdict(r, 0, NULL);
         return FM_PASS;
     }
-    /* (Taking them removes X-Flash and X-Flash-Consumed, none of the
-     * headers `seen` is asked about below.) */
     fm_take_response(r);
     pending = fm_store_pending(r)->nelts;
     /* An htmx request that is not a navigation: the event (htmx.c decides,
@@ -68,6 +66,9 @@ fm_decision fm_decide(ap_filter_t *f)
         fm_trace_verdict(r, pending, "htmx event");
         pending = 0;
     }
+    /* Taking the response's messages and an htmx event changed headers
+     * (the event sets Cache-Control): look again. */
+    fm_response_look(r, &seen);
     why = fm_response_why_not_renderable(r, &seen);
     if (!why)
         fm_cache_revalidate_html(r, &seen);
