@@ -26,6 +26,7 @@
 #include "http/cache_policy.h"
 #include "http/response.h"
 #include "http/trace.h"
+#include "storage/storage.h"
 
 APLOG_USE_MODULE(flashmsg);
 
@@ -45,8 +46,14 @@ void fm_guard_note_body_seen(ap_filter_t *f)
 
 void fm_guard_release(ap_filter_t *f)
 {
-    /* With FlashMsgTrace On the guard stays: it writes the header. */
-    if (!fm_settings_of(f->r)->trace && f->next && f->next->frec == fm_guard_filter_rec && f->next->r == f->r)
+    request_rec *r = f->r;
+    /* The guard stays with FlashMsgTrace On (it writes the header), after
+     * an internal redirect (it removes a trace header inherited from the
+     * first request), and where storage must confirm a save that
+     * mod_session makes after us (fallback and session storage). */
+    if (!fm_settings_of(r)->trace && !r->prev
+        && !(fm_store_flags(r) && fm_storage_confirms(r))
+        && f->next && f->next->frec == fm_guard_filter_rec && f->next->r == r)
         ap_remove_output_filter(f->next);   /* nothing between us */
     else
         fm_guard_note_body_seen(f);
