@@ -58,7 +58,7 @@ MOD_LIBS   := $(AP_LDFLAGS) -Wl,--as-needed $(APR_LIBS) -lcrypto -Wl,--no-as-nee
 MOD_OBJ    := $(MOD_SRC:%.c=$(BUILD)/obj/%.o)
 ASAN_OBJ   := $(MOD_SRC:%.c=$(BUILD)/asan/obj/%.o)
 
-.PHONY: bench-pending all help deps test unit integration test-asan browser docs-check config-check package-test deb srpm screenshot demo install clean fuzz bench bench-quick FORCE soak
+.PHONY: bench-instructions bench-pending all help deps test unit integration test-asan browser docs-check config-check package-test deb srpm screenshot demo install clean fuzz bench bench-quick FORCE soak
 all: mod_flashmsg.so $(BUILD)/flashmsg
 
 include tests/unit/rules.mk
@@ -85,6 +85,8 @@ help:
 	@echo "                \$$(SOURCE_HTTPD_CACHE)), install the module there, run tests"
 	@echo "make fuzz       run the libFuzzer targets (FUZZ_SECONDS each)"
 	@echo "make bench      side-by-side benchmark (~20 min); bench-quick (~4 min)"
+	@echo "make bench-instructions  callgrind instructions per request: httpd, idle, rendering,"
+	@echo "                against bench/results/instructions-baseline.json (~2 min)"
 	@echo "make bench-pending  seconds per request with 100,000 pending messages"
 	@echo "make soak       simulated users per storage: lost / shown twice / RSS (< 10 min);"
 	@echo "                SOAK_ARGS='--mode twotabs --storages cookie --requests 30000'"
@@ -317,6 +319,14 @@ $(BUILD)/codec_bench: bench/codec_bench.c $(CORE_SRC) $(CORE_HDR) $(FIXTURES)
 bench: mod_flashmsg.so $(BUILD)/codec_bench
 	@bash scripts/install-deps.sh bench
 	$(PYTHON) bench/run.py
+
+# Instructions per request under callgrind (apache2 -X, the bench page):
+# httpd without the module, idle, rendering, each measured twice to show
+# that the counts repeat; INSTR_ARGS='--record' makes them the baseline.
+INSTR_ARGS ?=
+bench-instructions: mod_flashmsg.so
+	@bash scripts/install-deps.sh bench
+	$(PYTHON) bench/instructions.py --repeat 2 $(INSTR_ARGS)
 
 # A client holding 100,000 pending messages (bench/pending.py --help).
 bench-pending: mod_flashmsg.so

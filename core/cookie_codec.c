@@ -50,27 +50,36 @@
 static const char b64_alphabet[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
+/* The value of byte c as a base64url character, or -1 (a constant
+ * expression: the tables below are built from it by the compiler). */
+#define B64_VALUE(c) \
+    ((c) >= 'A' && (c) <= 'Z' ? (c) - 'A' \
+     : (c) >= 'a' && (c) <= 'z' ? (c) - 'a' + 26 \
+     : (c) >= '0' && (c) <= '9' ? (c) - '0' + 52 \
+     : (c) == '-' ? 62 : (c) == '_' ? 63 : -1)
+#define B64_ROW4(F, a, c) F(a, c), F(a, (c) + 1), F(a, (c) + 2), F(a, (c) + 3)
+#define B64_ROW16(F, a, c) B64_ROW4(F, a, c), B64_ROW4(F, a, (c) + 4), \
+    B64_ROW4(F, a, (c) + 8), B64_ROW4(F, a, (c) + 12)
+#define B64_ROW64(F, a, c) B64_ROW16(F, a, c), B64_ROW16(F, a, (c) + 16), \
+    B64_ROW16(F, a, (c) + 32), B64_ROW16(F, a, (c) + 48)
+#define B64_ALL(F, a) B64_ROW64(F, a, 0), B64_ROW64(F, a, 64), \
+    B64_ROW64(F, a, 128), B64_ROW64(F, a, 192)
+
 /* Value of each byte as a base64url character, or -1: one load per
- * character instead of five range tests (decoding runs on every page view
- * with messages pending). */
-static const signed char b64_values[256] = {
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 62, -1, -1,
-    52, 53, 54, 55, 56, 57, 58, 59, 60, 61, -1, -1, -1, -1, -1, -1,
-    -1,  0,  1,  2,  3,  4,  5,  6,  7,  8,  9, 10, 11, 12, 13, 14,
-    15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, -1, -1, -1, -1, 63,
-    -1, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40,
-    41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, -1, -1, -1, -1, -1,
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-};
+ * character instead of five range tests. */
+#define B64_PLAIN(unused, c) B64_VALUE(c)
+static const signed char b64_values[256] = { B64_ALL(B64_PLAIN, 0) };
+
+/* The same value already shifted to its place in a group of four
+ * characters (24 bits), or B64_BAD: a group decodes with four loads and
+ * one test (decoding runs on every page view with messages pending). */
+#define B64_BAD 0x80000000u
+#define B64_SHIFTED(shift, c) \
+    (B64_VALUE(c) < 0 ? B64_BAD : (apr_uint32_t)B64_VALUE(c) << (shift))
+static const apr_uint32_t b64_at18[256] = { B64_ALL(B64_SHIFTED, 18) };
+static const apr_uint32_t b64_at12[256] = { B64_ALL(B64_SHIFTED, 12) };
+static const apr_uint32_t b64_at6[256] = { B64_ALL(B64_SHIFTED, 6) };
+static const apr_uint32_t b64_at0[256] = { B64_ALL(B64_SHIFTED, 0) };
 
 static int b64_value(unsigned char c)
 {
@@ -117,13 +126,10 @@ long fm_b64url_decode(unsigned char *dst, const char *src, apr_size_t n)
     if (rem == 1 || n / 4 > (apr_size_t)(LONG_MAX / 3 - 2))
         return -1;
     while (n - i >= 4) {
-        int a = b64_value(s[i]), b = b64_value(s[i + 1]);
-        int c = b64_value(s[i + 2]), d = b64_value(s[i + 3]);
-        unsigned long v;
-        if ((a | b | c | d) < 0)
+        apr_uint32_t v = b64_at18[s[i]] | b64_at12[s[i + 1]]
+                         | b64_at6[s[i + 2]] | b64_at0[s[i + 3]];
+        if (v & B64_BAD)
             return -1;
-        v = ((unsigned long)a << 18) | ((unsigned long)b << 12)
-            | ((unsigned long)c << 6) | (unsigned long)d;
         dst[o++] = (unsigned char)(v >> 16);
         dst[o++] = (unsigned char)(v >> 8);
         dst[o++] = (unsigned char)v;

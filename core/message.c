@@ -262,12 +262,36 @@ apr_size_t fm_utf8_next(const unsigned char *s, apr_size_t n, unsigned *cp)
  * C1 (U+0080..U+009F) as well as C0 and DEL: NEL is a line break to some
  * readers and CSI starts a terminal escape, none is text for a user.  One
  * pass (every message read from a cookie goes through it). */
+/* Eight bytes at once: are they all printable ASCII (0x20..0x7E)?  Most
+ * message text is, and a byte-by-byte look costs about ten instructions a
+ * byte.  (x + 0x01 sets a high bit where a byte is 0x7F; x - 0x20 sets one
+ * where a byte is below 0x20, or borrows from one that is; either answer
+ * "no" only sends those eight bytes to the exact check below.) */
+static int printable8(const unsigned char *s)
+{
+    const apr_uint64_t ones = APR_UINT64_C(0x0101010101010101);
+    const apr_uint64_t high = ones * 0x80;
+    apr_uint64_t x;
+    memcpy(&x, s, 8);
+    return ((x | (x + ones) | (x - ones * 0x20)) & high) == 0;
+}
+
 static int text_check(const char *str, apr_size_t len, int no_controls)
 {
     const unsigned char *s = (const unsigned char *)str;
-    apr_size_t i = 0;
+    apr_size_t i = 0, exact_until = 0;
     while (i < len) {
-        unsigned char c = s[i];
+        unsigned char c;
+        if (i >= exact_until && len - i >= 8) {
+            if (printable8(s + i)) {
+                i += 8;
+                continue;
+            }
+            exact_until = i + 8;    /* (text that is not ASCII is not
+                                     * tried eight bytes at a time at
+                                     * every byte) */
+        }
+        c = s[i];
         if (c < 0x80) {
             if (no_controls && ((c < 0x20 && c != '\t') || c == 0x7F))
                 return 0;

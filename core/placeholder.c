@@ -102,10 +102,10 @@ void fm_matcher_step(fm_matcher *m, const char *buf, apr_size_t start,
     apr_size_t q0 = m->held;    /* held from earlier chunks */
     apr_size_t q = q0;
     apr_size_t i = start;
-    int matched = 0;
+    int matched = 0, in_tail = 0;
 
     while (i < n && !matched) {
-        if (q == 0) {
+        if (q == 0 && !in_tail) {
             const char *hit = find_whole(m->p, buf, i, n);
             if (hit) {
                 i = (apr_size_t)(hit - buf) + m->p->len;
@@ -113,9 +113,11 @@ void fm_matcher_step(fm_matcher *m, const char *buf, apr_size_t start,
                 break;
             }
             /* No whole placeholder left in the chunk: only its tail can
-             * hold the start of one. */
+             * hold the start of one, byte by byte through the automaton
+             * (no whole one fits there: not searched again per byte). */
             if (n - i > m->p->len - 1)
                 i = n - (m->p->len - 1);
+            in_tail = 1;
             if (i == n)
                 break;
         }

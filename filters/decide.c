@@ -15,10 +15,9 @@
 
 APLOG_USE_MODULE(flashmsg);
 
-int fm_response_concerns_us(request_rec *r)
+int fm_response_concerns_us(request_rec *r, const fm_response_seen *seen)
 {
-    return fm_store_response_adds(r)
-           || fm_response_header(r, FM_CONSUMED_HEADER) != NULL;
+    return seen->consumed || fm_store_response_adds(r, seen);
 }
 
 void fm_take_response(request_rec *r)
@@ -44,14 +43,17 @@ static int includes_run_before(ap_filter_t *f)
 fm_decision fm_decide(ap_filter_t *f)
 {
     request_rec *r = f->r;
+    fm_response_seen seen;
     const char *why;
     int pending;
 
-    if (!fm_store_flags(r) && !fm_response_concerns_us(r)
+    /* One look at the response's headers answers every question below. */
+    fm_response_look(r, &seen);
+    if (!fm_store_flags(r) && !fm_response_concerns_us(r, &seen)
         && !includes_run_before(f)) {
         /* The common case: no messages anywhere.  Nothing allocated. */
-        if (!fm_response_why_not_renderable(r))
-            fm_cache_revalidate_html(r);
+        if (!fm_response_why_not_renderable(r, &seen))
+            fm_cache_revalidate_html(r, &seen);
         fm_trace_verdict(r, 0, NULL);
         return FM_PASS;
     }
@@ -64,9 +66,12 @@ fm_decision fm_decide(ap_filter_t *f)
         fm_trace_verdict(r, pending, "htmx event");
         pending = 0;
     }
-    why = fm_response_why_not_renderable(r);
+    /* Taking the response's messages and an htmx event changed headers
+     * (the event sets Cache-Control): look again. */
+    fm_response_look(r, &seen);
+    why = fm_response_why_not_renderable(r, &seen);
     if (!why)
-        fm_cache_revalidate_html(r);
+        fm_cache_revalidate_html(r, &seen);
     /* Nothing pending: keep, unless SSI includes may still add some before
      * the placeholder comes by. */
     if (why || (pending == 0 && !includes_run_before(f))) {

@@ -36,10 +36,10 @@ apr_status_t fm_guard_filter(ap_filter_t *f, apr_bucket_brigade *bb);
 extern ap_filter_rec_t *fm_guard_filter_rec;   /* chain.c */
 /* The body filter f saw the response: tell the guard further down. */
 void fm_guard_note_body_seen(ap_filter_t *f);
-/* The body filter f found nothing of ours in the response: when the guard
- * comes right after it, no filter in between can add a header, and the
- * guard leaves the chain (the idle path stays as cheap as it was);
- * otherwise it is told as above. */
+/* The body filter f took the response's decision: when the guard comes
+ * right after it, no filter in between can add or change a header, and
+ * the guard leaves the chain (unless it still has work: the trace, an
+ * internal redirect, a save to confirm); otherwise it is told as above. */
 void fm_guard_release(ap_filter_t *f);
 
 /* nph_filter.c: FLASHMSG_NPH, a connection filter for nph- CGI scripts,
@@ -56,8 +56,9 @@ typedef enum {
     FM_LOOK     /* a page with messages pending: look for the placeholder */
 } fm_decision;
 
-/* Does anything in this response add, clear or consume messages? */
-int fm_response_concerns_us(request_rec *r);
+/* Does anything in this response add, clear or consume messages?  seen:
+ * its headers (fm_response_look). */
+int fm_response_concerns_us(request_rec *r, const fm_response_seen *seen);
 /* Take what the response adds or consumes (X-Flash, notes, FlashMsgAdd,
  * FlashMsgClear, X-Flash-Consumed). */
 void fm_take_response(request_rec *r);

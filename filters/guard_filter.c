@@ -26,6 +26,7 @@
 #include "http/cache_policy.h"
 #include "http/response.h"
 #include "http/trace.h"
+#include "storage/storage.h"
 
 APLOG_USE_MODULE(flashmsg);
 
@@ -45,8 +46,14 @@ void fm_guard_note_body_seen(ap_filter_t *f)
 
 void fm_guard_release(ap_filter_t *f)
 {
-    /* With FlashMsgTrace On the guard stays: it writes the header. */
-    if (!fm_settings_of(f->r)->trace && f->next && f->next->frec == fm_guard_filter_rec && f->next->r == f->r)
+    request_rec *r = f->r;
+    /* The guard stays with FlashMsgTrace On (it writes the header), after
+     * an internal redirect (it removes a trace header inherited from the
+     * first request), and where storage must confirm a save that
+     * mod_session makes after us (fallback and session storage). */
+    if (!fm_settings_of(r)->trace && !r->prev
+        && !(fm_store_flags(r) && fm_storage_confirms(r))
+        && f->next && f->next->frec == fm_guard_filter_rec && f->next->r == r)
         ap_remove_output_filter(f->next);   /* nothing between us */
     else
         fm_guard_note_body_seen(f);
@@ -68,9 +75,11 @@ apr_status_t fm_guard_filter(ap_filter_t *f, apr_bucket_brigade *bb)
     const char *header = fm_settings_of(r)->header;
     int body_seen = f->ctx == &body_seen_marker, late = 0;
     unsigned flags = fm_store_flags(r);
+    fm_response_seen seen;
 
+    fm_response_look(r, &seen);
     if (!body_seen && !(flags & FM_STORE_CAPTURED)
-        && fm_response_concerns_us(r)) {
+        && fm_response_concerns_us(r, &seen)) {
         /* The body filter never saw this response: take what it adds now,
          * while the headers can still carry the cookie. */
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, FM_LOGPFX
@@ -82,7 +91,7 @@ apr_status_t fm_guard_filter(ap_filter_t *f, apr_bucket_brigade *bb)
                       "the body filter did not run");
         fm_store_commit(r, 0);
     }
-    else if ((late = fm_response_header(r, header) != NULL)) {
+    else if ((late = seen.flash != NULL)) {
         /* Set after the body filter ran, by a filter between us (mod_headers'
          * "Header set", say): kept if the decision is still open. */
         if (flags & FM_STORE_COMMITTED) {
@@ -107,7 +116,7 @@ apr_status_t fm_guard_filter(ap_filter_t *f, apr_bucket_brigade *bb)
      * response, and most carry neither). */
     if (late || !body_seen)
         fm_response_unset(r, header);
-    if (fm_response_header(r, FM_CONSUMED_HEADER))
+    if (seen.consumed)
         fm_response_unset(r, FM_CONSUMED_HEADER);
     if ((flags = fm_store_flags(r)) != 0) {
         /* mod_session saved in MOD_SESSION_OUT, before us: did it? */

@@ -361,17 +361,15 @@ apr_status_t fm_inject_filter(ap_filter_t *f, apr_bucket_brigade *bb)
             ap_remove_output_filter(f);
             return ap_pass_brigade(f->next, bb);
         }
+        /* The decision is taken here, and what is committed later (the
+         * page renders or keeps) changes no header but ours: the guard is
+         * needed only if a filter between us could still change one. */
         switch (fm_decide(f)) {
         case FM_LOOK:
-            fm_guard_note_body_seen(f);
+            fm_guard_release(f);
             break;
         case FM_KEEP:
-            fm_guard_note_body_seen(f);
-            ap_remove_output_filter(f);
-            return ap_pass_brigade(f->next, bb);
         case FM_PASS:
-            /* Nothing of ours in the response: the guard is needed only
-             * if a filter between us could still add a header. */
             fm_guard_release(f);
             ap_remove_output_filter(f);
             return ap_pass_brigade(f->next, bb);

@@ -107,11 +107,11 @@ void fm_cache_forbid_all(request_rec *r)
     r->no_cache = 1;
 }
 
-void fm_cache_revalidate_html(request_rec *r)
+void fm_cache_revalidate_html(request_rec *r, const fm_response_seen *seen)
 {
-    if (!fm_response_header(r, "Cache-Control")
-        && !fm_response_header(r, "Expires"))
-        apr_table_setn(r->headers_out, "Cache-Control", "no-cache");
+    /* (neither table has one: adding is setting) */
+    if (!seen->cache_control && !seen->expires)
+        apr_table_addn(r->headers_out, "Cache-Control", "no-cache");
 }
 
 void fm_cache_bypass(request_rec *r)

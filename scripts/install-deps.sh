@@ -96,7 +96,7 @@ PKGS=(
 )
 # "bench" adds what make bench needs.
 if [ "${1:-}" = bench ]; then
-  PKGS+=(wrk nginx-light gnuplot-nox curl nghttp2-client)
+  PKGS+=(wrk nginx-light gnuplot-nox curl nghttp2-client valgrind)
 fi
 missing=()
 for p in "${PKGS[@]}"; do

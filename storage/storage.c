@@ -60,6 +60,11 @@ void fm_storage_save(request_rec *r, const apr_array_header_t *msgs,
     ops->save(r, msgs, held);
 }
 
+int fm_storage_confirms(request_rec *r)
+{
+    return storage_for(r)->confirm != NULL;
+}
+
 void fm_storage_confirm(request_rec *r, const apr_array_header_t *msgs,
                         const fm_held *held)
 {

@@ -30,6 +30,8 @@ void fm_storage_save(request_rec *r, const apr_array_header_t *msgs,
  * (fallback), put them there.  msgs: what was saved. */
 void fm_storage_confirm(request_rec *r, const apr_array_header_t *msgs,
                         const fm_held *held);
+/* Does r's storage confirm its saves (fm_storage_confirm does something)? */
+int fm_storage_confirms(request_rec *r);
 /* Could the client have pending messages?  No decoding, no allocation. */
 int fm_storage_may_hold(request_rec *r);
 /* Does the request carry our cookie?  No allocation. */

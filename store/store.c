@@ -245,16 +245,16 @@ static int clear_noted(request_rec *r)
     return 0;
 }
 
-int fm_store_response_adds(request_rec *r)
+int fm_store_response_adds(request_rec *r, const fm_response_seen *seen)
 {
     const fm_settings *c = fm_settings_of(r);
     request_rec *q;
 
-    if (c->adds || c->clear)
+    if (c->adds || c->clear || seen->flash)
         return 1;
     for (q = r; q; q = q->prev)
-        if (apr_table_get(q->headers_out, c->header)
-            || apr_table_get(q->err_headers_out, c->header)
+        if ((q != r && (apr_table_get(q->headers_out, c->header)
+                        || apr_table_get(q->err_headers_out, c->header)))
             || apr_table_get(q->notes, FM_NOTE_KEY)
             || apr_table_get(q->notes, FM_CLEAR_NOTE))
             return 1;

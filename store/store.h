@@ -9,6 +9,7 @@
 #define FM_STORE_H
 
 #include "config/config.h"
+#include "http/response.h"
 
 /* Where the store stands (fm_store_flags). */
 #define FM_STORE_EXISTS    0x01   /* created for this request */
@@ -32,8 +33,9 @@ int fm_store_add(request_rec *r, int level, const char *text,
 void fm_store_add_value(request_rec *r, const char *origin, const char *value);
 
 /* Does anything in this response add or clear messages (X-Flash fields,
- * flashmsg notes, FlashMsgAdd, FlashMsgClear)?  Never allocates. */
-int fm_store_response_adds(request_rec *r);
+ * flashmsg notes, FlashMsgAdd, FlashMsgClear)?  seen: r's own headers
+ * (fm_response_look).  Never allocates. */
+int fm_store_response_adds(request_rec *r, const fm_response_seen *seen);
 /* Take this response's X-Flash fields (removing them), flashmsg notes,
  * FlashMsgClear and FlashMsgAdd.  Once per response; a subrequest takes
  * its own. */

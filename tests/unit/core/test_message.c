@@ -188,6 +188,24 @@ START_TEST(c1_controls_refused)
 }
 END_TEST
 
+/* Text is checked eight bytes at a time where it is printable ASCII: every
+ * byte value, at every place of a 24-byte text, gets the byte-by-byte
+ * answer (a lone byte of 0x80 and above is not UTF-8). */
+START_TEST(every_byte_at_every_place)
+{
+    char buf[24];
+    int b;
+    apr_size_t at;
+    for (b = 0; b < 256; b++)
+        for (at = 0; at < sizeof(buf); at++) {
+            int ok = b == '\t' || (b >= 0x20 && b < 0x7F);
+            memset(buf, 'x', sizeof(buf));
+            buf[at] = (char)b;
+            ck_assert_int_eq(fm_text_valid(buf, sizeof(buf)), ok);
+            ck_assert_int_eq(fm_utf8_valid(buf, sizeof(buf)), b < 0x80);
+        }
+}
+END_TEST
 
 Suite *message_suite(void)
 {
@@ -205,6 +223,7 @@ Suite *message_suite(void)
     tcase_add_test(tc, levels_custom);
     tcase_add_test(tc, utf8_validation);
     tcase_add_test(tc, c1_controls_refused);
+    tcase_add_test(tc, every_byte_at_every_place);
     suite_add_tcase(s, tc);
     return s;
 }
