@@ -30,6 +30,7 @@
 #   DISTROS        suites to run             (bullseye bookworm trixie)
 #   DISTROS_CACHE  where the roots live      (/var/cache/mod_flashmsg/distros)
 #   DISTROS_MIRROR Debian mirror             (http://deb.debian.org/debian)
+#   DISTROS_SECURITY=1  add <suite>-security (DISTROS_SECURITY_MIRROR)
 #   DISTROS_TESTS  pytest node ids, relative to tests/integration (the subset below)
 set -euo pipefail
 
@@ -73,10 +74,16 @@ else
   TESTS=("${DEFAULT_TESTS[@]}")
 fi
 
+# The release with its point releases and -updates.  The security archive
+# only with DISTROS_SECURITY=1: its files can lag behind its index (here
+# bullseye-security's apache2-dev and libaprutil1-dev were missing, and the
+# rest of their source package cannot be installed without them).
 sources_list() {  # suite
   echo "deb $DISTROS_MIRROR $1 main"
   echo "deb $DISTROS_MIRROR $1-updates main"
-  echo "deb $SECURITY_MIRROR $1-security main"
+  if [ "${DISTROS_SECURITY:-0}" = 1 ]; then
+    echo "deb $SECURITY_MIRROR $1-security main"
+  fi
 }
 
 packages_hash() {  # suite
