@@ -6,55 +6,35 @@
 
 #include <apr_strings.h>
 
-#include <openssl/core_names.h>
+#include "keys.h"   /* first: openssl_api.h checks the OpenSSL release */
+
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/kdf.h>
-#include <openssl/params.h>
-
-#include "keys.h"
 
 #define FM_HKDF_SALT     "mod_flashmsg"
 #define FM_HKDF_INFO_MAC "mod_flashmsg cookie mac v1"
 #define FM_HKDF_INFO_ENC "mod_flashmsg cookie enc v1"
 
-#define SHA256_BLOCK 64
-
 static apr_status_t keyring_wipe(void *data)
 {
     fm_keyring *kr = data;
-    int i;
-    if (kr->keys && kr->nkeys > 0) {
-        for (i = 0; i < kr->nkeys; i++) {
-            EVP_MD_CTX_free(kr->keys[i].hmac_inner);   /* cleanses the state */
-            EVP_MD_CTX_free(kr->keys[i].hmac_outer);
-        }
+    if (kr->keys && kr->nkeys > 0)
         OPENSSL_cleanse(kr->keys, (size_t)kr->nkeys * sizeof(fm_key));
-    }
     return APR_SUCCESS;
 }
 
-/* The two SHA-256 states HMAC starts from: H(key^ipad ...), H(key^opad ...). */
-static int hmac_prepare(EVP_MD *md, fm_key *k)
+/* One HMAC pad state: SHA-256 after absorbing the key XORed into a block of
+ * `fill` (0x36 inner, 0x5c outer), RFC 2104. */
+static int hmac_pad_state(const fm_key *k, unsigned char fill, SHA256_CTX *state)
 {
-    unsigned char pad[SHA256_BLOCK];
+    unsigned char pad[SHA256_CBLOCK];
     int j, ok;
-    EVP_MD_CTX *in = EVP_MD_CTX_new(), *out = EVP_MD_CTX_new();
 
-    k->hmac_inner = in;
-    k->hmac_outer = out;
-    if (!in || !out)
-        return -1;
-    memset(pad, 0x36, sizeof(pad));
+    memset(pad, fill, sizeof(pad));
     for (j = 0; j < FM_KEY_LEN; j++)
         pad[j] ^= k->mac[j];
-    ok = EVP_DigestInit_ex(in, md, NULL) == 1
-         && EVP_DigestUpdate(in, pad, sizeof(pad)) == 1;
-    memset(pad, 0x5c, sizeof(pad));
-    for (j = 0; j < FM_KEY_LEN; j++)
-        pad[j] ^= k->mac[j];
-    ok = ok && EVP_DigestInit_ex(out, md, NULL) == 1
-         && EVP_DigestUpdate(out, pad, sizeof(pad)) == 1;
+    ok = SHA256_Init(state) == 1 && SHA256_Update(state, pad, sizeof(pad)) == 1;
     OPENSSL_cleanse(pad, sizeof(pad));
     return ok ? 0 : -1;
 }
@@ -62,48 +42,42 @@ static int hmac_prepare(EVP_MD *md, fm_key *k)
 int fm_key_hmac(const fm_key *k, const unsigned char *msg, apr_size_t len,
                 unsigned char *out)
 {
-    unsigned char inner[32];
-    unsigned int n = 0;
+    unsigned char inner[SHA256_DIGEST_LENGTH];
+    SHA256_CTX c = k->hmac_inner;
     int ok;
-    EVP_MD_CTX *c = EVP_MD_CTX_new();
 
-    if (!c)
-        return -1;
-    ok = EVP_MD_CTX_copy_ex(c, k->hmac_inner) == 1
-         && EVP_DigestUpdate(c, msg, len) == 1
-         && EVP_DigestFinal_ex(c, inner, &n) == 1 && n == sizeof(inner)
-         && EVP_MD_CTX_copy_ex(c, k->hmac_outer) == 1
-         && EVP_DigestUpdate(c, inner, sizeof(inner)) == 1
-         && EVP_DigestFinal_ex(c, out, &n) == 1 && n == 32;
-    EVP_MD_CTX_free(c);
+    ok = SHA256_Update(&c, msg, len) == 1 && SHA256_Final(inner, &c) == 1;
+    c = k->hmac_outer;
+    ok = ok && SHA256_Update(&c, inner, sizeof(inner)) == 1
+         && SHA256_Final(out, &c) == 1;
+    /* c ends holding the MAC itself (SHA256_Final wipes its block buffer),
+     * so only the inner digest needs wiping. */
     OPENSSL_cleanse(inner, sizeof(inner));
     return ok ? 0 : -1;
 }
 
-/* HKDF-SHA256(ikm, salt, info) -> out[FM_KEY_LEN].  Returns 0 on success. */
-static int hkdf_sha256(EVP_KDF *kdf, const char *ikm, size_t ikm_len,
-                       const char *info, unsigned char *out)
+/* HKDF-SHA256(ikm, salt, info) -> out[FM_KEY_LEN] through EVP_PKEY_derive,
+ * the interface OpenSSL 1.1.1 and 3.x both offer.  Returns 0 on success. */
+static int hkdf_sha256(const char *ikm, size_t ikm_len, const char *info,
+                       unsigned char *out)
 {
-    char digest[] = "SHA256";
-    OSSL_PARAM params[5];
-    EVP_KDF_CTX *kctx;
+    EVP_PKEY_CTX *kctx = EVP_PKEY_CTX_new_id(EVP_PKEY_HKDF, NULL);
+    size_t outlen = FM_KEY_LEN;
     int ok;
 
-    kctx = EVP_KDF_CTX_new(kdf);
     if (!kctx)
         return -1;
-    params[0] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST,
-                                                 digest, 0);
-    params[1] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY,
-                                                  (void *)ikm, ikm_len);
-    params[2] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT,
-                                                  (void *)FM_HKDF_SALT,
-                                                  sizeof(FM_HKDF_SALT) - 1);
-    params[3] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO,
-                                                  (void *)info, strlen(info));
-    params[4] = OSSL_PARAM_construct_end();
-    ok = EVP_KDF_derive(kctx, out, FM_KEY_LEN, params) == 1;
-    EVP_KDF_CTX_free(kctx);
+    ok = EVP_PKEY_derive_init(kctx) == 1
+         && EVP_PKEY_CTX_set_hkdf_md(kctx, EVP_sha256()) == 1
+         && EVP_PKEY_CTX_set1_hkdf_salt(kctx, (unsigned char *)FM_HKDF_SALT,
+                                        (int)sizeof(FM_HKDF_SALT) - 1) == 1
+         && EVP_PKEY_CTX_set1_hkdf_key(kctx, (unsigned char *)ikm,
+                                       (int)ikm_len) == 1
+         && EVP_PKEY_CTX_add1_hkdf_info(kctx, (unsigned char *)info,
+                                        (int)strlen(info)) == 1
+         && EVP_PKEY_derive(kctx, out, &outlen) == 1
+         && outlen == FM_KEY_LEN;
+    EVP_PKEY_CTX_free(kctx);
     return ok ? 0 : -1;
 }
 
@@ -111,8 +85,6 @@ const char *fm_keyring_make(apr_pool_t *p, const char *const *secrets, int n,
                             fm_keyring **out)
 {
     fm_keyring *kr;
-    EVP_KDF *kdf;
-    EVP_MD *md;
     int i;
 
     if (out)
@@ -134,15 +106,6 @@ const char *fm_keyring_make(apr_pool_t *p, const char *const *secrets, int n,
         }
     }
 
-    kdf = EVP_KDF_fetch(NULL, "HKDF", NULL);
-    if (!kdf)
-        return "HKDF is not available from OpenSSL";
-    md = EVP_MD_fetch(NULL, "SHA256", NULL);
-    if (!md) {
-        EVP_KDF_free(kdf);
-        return "SHA-256 is not available from OpenSSL";
-    }
-
     kr = apr_pcalloc(p, sizeof(*kr));
     kr->keys = apr_pcalloc(p, (apr_size_t)n * sizeof(fm_key));
     kr->nkeys = n;
@@ -150,20 +113,16 @@ const char *fm_keyring_make(apr_pool_t *p, const char *const *secrets, int n,
     apr_pool_cleanup_register(p, kr, keyring_wipe, apr_pool_cleanup_null);
 
     for (i = 0; i < n; i++) {
+        fm_key *k = &kr->keys[i];
         size_t len = strlen(secrets[i]);
-        if (hkdf_sha256(kdf, secrets[i], len, FM_HKDF_INFO_MAC,
-                        kr->keys[i].mac) != 0
-            || hkdf_sha256(kdf, secrets[i], len, FM_HKDF_INFO_ENC,
-                           kr->keys[i].enc) != 0
-            || hmac_prepare(md, &kr->keys[i]) != 0) {
-            EVP_KDF_free(kdf);
-            EVP_MD_free(md);
+        if (hkdf_sha256(secrets[i], len, FM_HKDF_INFO_MAC, k->mac) != 0
+            || hkdf_sha256(secrets[i], len, FM_HKDF_INFO_ENC, k->enc) != 0
+            || hmac_pad_state(k, 0x36, &k->hmac_inner) != 0
+            || hmac_pad_state(k, 0x5c, &k->hmac_outer) != 0) {
             keyring_wipe(kr);
             return "key derivation (HKDF-SHA256) failed";
         }
     }
-    EVP_KDF_free(kdf);
-    EVP_MD_free(md);
     if (out)
         *out = kr;
     return NULL;

@@ -9,16 +9,21 @@
 
 #include <apr_pools.h>
 
+#include "openssl_api.h"
+#include <openssl/sha.h>
+
 #define FM_KEY_LEN 32
 #define FM_SECRET_MIN 32
 
 typedef struct {
     unsigned char mac[FM_KEY_LEN];
     unsigned char enc[FM_KEY_LEN];
-    /* SHA-256 states after absorbing mac^ipad and mac^opad (EVP_MD_CTX *),
-     * prepared once so that a MAC costs two state copies, no lookups. */
-    void *hmac_inner;
-    void *hmac_outer;
+    /* SHA-256 states after absorbing mac^ipad and mac^opad, prepared once
+     * so that a MAC costs two struct copies: no allocation, no provider
+     * context to duplicate (EVP_MD_CTX_copy_ex does both on OpenSSL 3), and
+     * no pad blocks hashed again per request. */
+    SHA256_CTX hmac_inner;
+    SHA256_CTX hmac_outer;
 } fm_key;
 
 typedef struct fm_keyring {
@@ -29,7 +34,8 @@ typedef struct fm_keyring {
 /*
  * Derive a key ring from n secrets of at least FM_SECRET_MIN bytes each.
  * Returns NULL and sets *out, or returns an error message.
- * Key memory is wiped when p is cleared.
+ * Key memory is wiped when p is cleared.  Works the same on OpenSSL 1.1.1
+ * and 3.x (tests/unit/core/test_cookie_codec.c holds fixed vectors).
  */
 const char *fm_keyring_make(apr_pool_t *p, const char *const *secrets, int n,
                             fm_keyring **out);

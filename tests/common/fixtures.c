@@ -65,24 +65,6 @@ fm_keyring *fx_keyring(apr_pool_t *p, const char *current, ...)
     return kr;
 }
 
-/* Reachable from here for as long as the process runs. */
-static void **kept;
-static apr_size_t nkept;
-
-void fx_keyring_keep(const fm_keyring *kr)
-{
-    int i;
-    void **more = realloc(kept, (nkept + 2 * (apr_size_t)kr->nkeys)
-                                * sizeof(*kept));
-    if (!more)
-        fx_die("out of memory");
-    kept = more;
-    for (i = 0; i < kr->nkeys; i++) {
-        kept[nkept++] = kr->keys[i].hmac_inner;
-        kept[nkept++] = kr->keys[i].hmac_outer;
-    }
-}
-
 fm_codec_opts fx_opts(const char *cookie_name, int encrypt,
                       apr_int64_t max_age)
 {

@@ -48,12 +48,6 @@ fm_levels *fx_fuzz_levels(apr_pool_t *p);
  * fx_keyring(p, FX_SECRET_B, FX_SECRET_A, NULL). */
 fm_keyring *fx_keyring(apr_pool_t *p, const char *current, ...);
 
-/* A key ring that lives as long as the process (in a pool never
- * destroyed): keeps the OpenSSL states it owns reachable from a global, so
- * that LeakSanitizer, which does not scan pool memory that APR mmaps, does
- * not report them at exit. */
-void fx_keyring_keep(const fm_keyring *kr);
-
 fm_codec_opts fx_opts(const char *cookie_name, int encrypt,
                       apr_int64_t max_age);
 

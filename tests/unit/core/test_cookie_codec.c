@@ -2,6 +2,7 @@
  * test_cookie_codec.c - key ring, base64url, payload, signed and encrypted
  * cookie values, age, tampering, rotation, size fitting.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <limits.h>
@@ -149,12 +150,59 @@ START_TEST(keyring_derivation)
 }
 END_TEST
 
+/*
+ * Fixed vectors, computed once outside this code base (Python's hmac and
+ * hashlib: HKDF-SHA256 per RFC 5869, then HMAC-SHA256), so that the same
+ * bytes must come out whichever OpenSSL release the module is built
+ * against (1.1.1 on Debian 11 and RHEL 8, 3.x elsewhere).
+ */
+static void hex_to(unsigned char *out, const char *hex)
+{
+    apr_size_t i;
+    for (i = 0; hex[2 * i]; i++) {
+        unsigned int b;
+        ck_assert_int_eq(sscanf(hex + 2 * i, "%2x", &b), 1);
+        out[i] = (unsigned char)b;
+    }
+}
+
+START_TEST(keyring_fixed_vectors)
+{
+    fm_keyring *kr = ring(1, "A-secret-of-at-least-32-bytes-long-0001", NULL, NULL);
+    unsigned char want[32], got[32], block[100];
+    const char *ad = "flashmsg";
+    unsigned char msg[32];
+    apr_size_t i, adl = strlen(ad) + 1;
+
+    hex_to(want, "62221ba7f0cf05bb2238628678ef9f92388d09b461337ea6fa09fe582684c872");
+    ck_assert_mem_eq(kr->keys[0].mac, want, 32);
+    hex_to(want, "e512009df92d2d7eb9ab234a18b58c415ec0aa446aeabd31585e28a75bf9f448");
+    ck_assert_mem_eq(kr->keys[0].enc, want, 32);
+
+    /* a message shorter than one SHA-256 block: "flashmsg\0s1.payload" */
+    memcpy(msg, ad, adl);
+    memcpy(msg + adl, "s1.payload", 10);
+    ck_assert_int_eq(fm_key_hmac(&kr->keys[0], msg, adl + 10, got), 0);
+    hex_to(want, "363999e7a9d3c3bb0d274b628c9bd8b9847dff88899ed8ab4e92c06e8fe42c77");
+    ck_assert_mem_eq(got, want, 32);
+    /* one longer than a block: bytes 0..99 */
+    for (i = 0; i < sizeof(block); i++)
+        block[i] = (unsigned char)i;
+    ck_assert_int_eq(fm_key_hmac(&kr->keys[0], block, sizeof(block), got), 0);
+    hex_to(want, "c0ee32da00b7e5dcc2639d08b2f220902ba85b7b4bc150aecff074f05be8369a");
+    ck_assert_mem_eq(got, want, 32);
+    /* the prepared states are only copied: the same MAC again */
+    ck_assert_int_eq(fm_key_hmac(&kr->keys[0], block, sizeof(block), got), 0);
+    ck_assert_mem_eq(got, want, 32);
+}
+END_TEST
+
 START_TEST(keyring_wiped_on_clear)
 {
     apr_pool_t *sub;
     const char *one[] = { SECRET_A };
     fm_keyring *kr = NULL;
-    static const unsigned char zero[2 * FM_KEY_LEN];
+    static const unsigned char zero[sizeof(fm_key)];   /* keys and pad states */
     fm_key *keys;
 
     apr_pool_create(&sub, ut_pool);
@@ -1094,6 +1142,7 @@ Suite *cookie_codec_suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, keyring_errors);
     tcase_add_test(tc, keyring_derivation);
+    tcase_add_test(tc, keyring_fixed_vectors);
     tcase_add_test(tc, keyring_wiped_on_clear);
     tcase_add_test(tc, b64_round_trip);
     tcase_add_test(tc, b64_strict);
