@@ -331,7 +331,9 @@ fi
   cat "$OUT/rows.md"
   echo
   echo "make test-distros, $(date -u +%Y-%m-%d), $(uname -m); parts: build (make all), unit (make unit),"
-  echo "integration (${#TESTS[@]} pytest node ids of tests/integration)."
+  echo "integration (${#TESTS[@]} pytest node ids of tests/integration). Seconds per part:"
+  awk '{t[$1] = t[$1] sprintf(" %s %s%s,", $2, $4, $3 == "PASS" ? "" : " (FAIL)")}
+       END {for (s in t) {sub(/,$/, "", t[s]); printf "- %s:%s\n", s, t[s]}}' "$OUT/results" | sort
 } > "$OUT/summary.md"
 echo
 echo "times (s):"
