@@ -58,7 +58,7 @@ MOD_LIBS   := $(AP_LDFLAGS) -Wl,--as-needed $(APR_LIBS) -lcrypto -Wl,--no-as-nee
 MOD_OBJ    := $(MOD_SRC:%.c=$(BUILD)/obj/%.o)
 ASAN_OBJ   := $(MOD_SRC:%.c=$(BUILD)/asan/obj/%.o)
 
-.PHONY: bench-instructions bench-pending all help deps test unit integration test-asan browser docs-check config-check package-test deb srpm screenshot demo install clean fuzz bench bench-quick FORCE soak
+.PHONY: test-distros bench-instructions bench-pending all help deps test unit integration test-asan browser docs-check config-check package-test deb srpm screenshot demo install clean fuzz bench bench-quick FORCE soak
 all: mod_flashmsg.so $(BUILD)/flashmsg
 
 include tests/unit/rules.mk
@@ -76,6 +76,9 @@ help:
 	@echo "make deb        build the Debian package (build/deb/)"
 	@echo "make package-test  build, install, run and purge the .deb (root)"
 	@echo "make srpm       the source RPM for the RHEL family (build/rpm/SRPMS/)"
+	@echo "make test-distros  build + unit + an integration subset in Debian 11, 12 and 13"
+	@echo "                roots (debootstrap, cached in DISTROS_CACHE; root); then"
+	@echo "                scripts/test-source-httpd.sh; build/distros/summary.md"
 	@echo "make demo       start a demo site on 127.0.0.1 and print its URL"
 	@echo "make install    install the module and mod_flashmsg.h where apxs says,"
 	@echo "                flashmsg into \$$(DESTDIR)\$$(BINDIR) and its man page,"
@@ -208,6 +211,13 @@ deb:
 # Builds, installs (dpkg -i), runs and purges the package; skipped unless root.
 package-test:
 	$(PYTHON) -m pytest -q -p no:cacheprovider tests/package
+
+# build, unit and an integration subset inside debootstrapped Debian 11, 12
+# and 13 roots cached outside the clone (scripts/test-distros.sh).
+DISTROS       ?= bullseye bookworm trixie
+DISTROS_CACHE ?= /var/cache/mod_flashmsg/distros
+test-distros:
+	DISTROS="$(DISTROS)" DISTROS_CACHE="$(DISTROS_CACHE)" bash scripts/test-distros.sh
 
 # The integration suite against the ASan + UBSan module (build/asan/),
 # loaded into the real apache2 with the sanitizer runtime preloaded; any

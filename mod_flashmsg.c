@@ -20,6 +20,14 @@
 #include <mod_status.h>
 
 #include "mod_flashmsg.h"
+#include "core/requirements.h"
+
+/* httpd 2.4.0 (module magic 20120211): socache providers, ap_state_query,
+ * ap_global_mutex_create, per-module log levels; nothing newer is called.
+ * mod_socache_redis (FlashMsgSocache redis:) came with 2.4.39. */
+#if !AP_MODULE_MAGIC_AT_LEAST(20120211, 0)
+#error "mod_flashmsg needs httpd 2.4.0 or later"
+#endif
 #include "filters/filters.h"
 #include "delivery/delivery.h"
 #include "storage/storage.h"

@@ -121,7 +121,10 @@ const char *fm_set_socache(cmd_parms *cmd, void *dc, const char *arg)
     if (!prov)
         return cmd_err(cmd, apr_psprintf(cmd->pool,
             "unknown socache provider '%s': load mod_socache_%s first "
-            "('a2enmod socache_%s')", name, name, name));
+            "('a2enmod socache_%s')%s", name, name, name,
+            /* mod_socache_redis came with httpd 2.4.39 (and needs
+             * APR-util 1.6's apr_redis) */
+            strcmp(name, "redis") == 0 ? " (httpd 2.4.39 or later)" : ""));
     err = check_cache_servers(cmd, name, sep ? sep + 1 : NULL);
     if (!err)
         err = prov->create(&inst, sep ? sep + 1 : NULL, cmd->temp_pool,

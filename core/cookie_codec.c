@@ -17,6 +17,7 @@
 #include <openssl/rand.h>
 
 #include "cookie_codec.h"
+#include "requirements.h"
 
 /* Payload versions: 1 had whole seconds only; 2 adds each message's
  * microseconds within its second, so messages of one second keep their

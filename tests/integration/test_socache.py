@@ -179,6 +179,25 @@ def test_unknown_provider_is_a_config_error(make_server):
     assert rc != 0 and "unknown socache provider 'nosuch'" in out
 
 
+@pytest.mark.parametrize("provider, module, why", [
+    ("redis", "mod_socache_redis", "(httpd 2.4.39 or later)"),
+    ("memcache", "mod_socache_memcache", ""),
+    ("shmcb", "mod_socache_shmcb", ""),
+])
+def test_missing_socache_module_is_named(make_server, provider, module, why):
+    """A provider whose module is not loaded stops the start with a message
+    that names the module (redis: which httpd has it)."""
+    spec = provider + (":127.0.0.1:1" if provider != "shmcb" else "")
+    srv = make_server("FlashMsgStorage socache\nFlashMsgSocache %s\n" % spec, start=False)
+    rc, out = srv.configtest()
+    assert rc != 0
+    assert "load %s first" % module in out, out
+    assert why in out, out
+    with pytest.raises(RuntimeError) as e:
+        srv.start()
+    assert module in str(e.value)
+
+
 def test_socache_storage_without_flashmsgsocache_stops_start(make_server):
     srv = make_server("FlashMsgStorage socache\n", modules=["socache_shmcb"], start=False)
     srv.expect_error(r"needs FlashMsgSocache")
