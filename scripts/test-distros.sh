@@ -320,9 +320,15 @@ if [ -x "$TOP/scripts/test-source-httpd.sh" ] || [ -f "$TOP/scripts/test-source-
   else
     mark="✗"; status=1
   fi
-  line=$(grep -m1 -iE 'Apache/|httpd' "$OUT/source-httpd/test.log" || true)
+  # Its last line names the versions: "... passed: httpd 2.4.68, APR 1.7.2,
+  # APR-util 1.6.3 (built in ...), OpenSSL 3.0.19 (...), 25 s".
+  line=$(grep -E '^test-source-httpd: (passed|FAILED)' "$OUT/source-httpd/test.log" | tail -1 || true)
   echo "  ${line:-"(no version line)"}"
-  printf '| httpd from source | %s | | | | | source-httpd %s |\n' "${line:-?}" "$mark" >> "$OUT/rows.md"
+  version_after() { sed -nE "s/.*[ (]$1 ([0-9][0-9.a-z]*).*/\1/p" <<<"$line"; }
+  printf '| httpd built from source, on this host | %s | %s | %s | %s | %s | build, install, integration %s |\n' \
+      "$(version_after httpd)" \
+      "$(version_after OpenSSL)" "$(version_after APR)" "$(version_after APR-util)" \
+      "$(gcc -dumpfullversion 2>/dev/null || echo ?)" "$mark" >> "$OUT/rows.md"
 fi
 
 {
