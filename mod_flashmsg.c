@@ -22,11 +22,13 @@
 #include "mod_flashmsg.h"
 #include "core/requirements.h"
 
-/* httpd 2.4.0 (module magic 20120211): socache providers, ap_state_query,
- * ap_global_mutex_create, per-module log levels; nothing newer is called.
- * mod_socache_redis (FlashMsgSocache redis:) came with 2.4.39. */
-#if !AP_MODULE_MAGIC_AT_LEAST(20120211, 0)
-#error "mod_flashmsg needs httpd 2.4.0 or later"
+/* httpd 2.4.21 (module magic 20120211.61): ap_cstr_casecmp (.61) and
+ * conn_rec->master (.52, 2.4.17) are the newest things called (include/
+ * ap_mmn.h lists when each came); socache providers, ap_state_query and
+ * ap_global_mutex_create are older.  mod_socache_redis (FlashMsgSocache
+ * redis:) came with 2.4.39, checked at start (config/socache_directives.c). */
+#if !AP_MODULE_MAGIC_AT_LEAST(20120211, 61)
+#error "mod_flashmsg needs httpd 2.4.21 or later (module magic 20120211.61)"
 #endif
 #include "filters/filters.h"
 #include "delivery/delivery.h"
