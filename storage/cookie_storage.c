@@ -168,7 +168,7 @@ unsigned fm_cookie_read(request_rec *r, apr_array_header_t *msgs,
         o.cookie_name = c->name;
         got = apr_array_make(msgs->pool, 2, sizeof(fm_message));
         ds = fm_cookie_decode(msgs->pool, sc->keys, &o, c->value,
-                              strlen(c->value), fm_now(), got, &flags,
+                              c->value_len, fm_now(), got, &flags,
                               &expired, &key_index);
         if (ds != FM_DECODE_OK) {
             fm_count(ds == FM_DECODE_MALFORMED ? FM_C_REJECTED_MALFORMED
@@ -176,7 +176,7 @@ unsigned fm_cookie_read(request_rec *r, apr_array_header_t *msgs,
                      : FM_C_REJECTED_SIGNATURE, 1);
             if (rejected < FM_REJECTS_LOGGED) {
                 why[rejected] = fm_decode_status_str(ds);
-                why_len[rejected] = strlen(c->value);
+                why_len[rejected] = c->value_len;
             }
             rejected++;
             if (!held->rejected)
@@ -190,7 +190,7 @@ unsigned fm_cookie_read(request_rec *r, apr_array_header_t *msgs,
         batch = apr_array_push(held->batches);
         batch->name = c->name;
         batch->msgs = got;
-        batch->size = strlen(c->name) + strlen(c->value) + 3;  /* "=", "; " */
+        batch->size = strlen(c->name) + c->value_len + 3;  /* "=", "; " */
         batch->keep = !expired;
         batch->ref = NULL;
         batch->ref_created = 0;
