@@ -435,7 +435,7 @@ static const char *encode_signed(apr_pool_t *p, const fm_keyring *kr,
     v[PREFIX_LEN + blen] = '.';
     fm_b64url_encode(v + PREFIX_LEN + blen + 1, mac, MAC_LEN);
     v[vlen] = '\0';
-    OPENSSL_cleanse(mac, sizeof(mac));
+    /* (mac is not wiped: it goes out in the cookie) */
     return v;
 }
 
@@ -548,7 +548,8 @@ static fm_decode_status decode_signed(apr_pool_t *p, const fm_keyring *kr,
                         adl + PREFIX_LEN + blen, mac) != 0)
             continue;
         if (CRYPTO_memcmp(mac, want, MAC_LEN) == 0) {
-            OPENSSL_cleanse(mac, sizeof(mac));
+            /* Not wiped: it is the tag the client sent.  A tag that did not
+             * match is (below): it would sign the client's bytes. */
             *payload = pl;
             *plen = (apr_size_t)dl;
             *key = i;

@@ -86,6 +86,7 @@ void fm_cookie_header_find_family(apr_pool_t *p, const char *header,
         fm_cookie_pair *c = apr_array_push(out);
         c->name = apr_pstrmemdup(p, pname, pnlen);
         c->value = apr_pstrmemdup(p, v, vlen);
+        c->value_len = vlen;
     }
 }
 

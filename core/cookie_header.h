@@ -24,6 +24,7 @@ void fm_cookie_header_find(apr_pool_t *p, const char *header,
 typedef struct {
     const char *name;
     const char *value;
+    apr_size_t value_len;       /* strlen(value), known from the scan */
 } fm_cookie_pair;
 
 /* Append every cookie of base's family found in header to out (an array

@@ -71,6 +71,11 @@ const char *fm_html_unclosed(apr_pool_t *p, const fm_html_context *h);
  * after it, so d needs one byte more than the length. */
 apr_size_t fm_html_escape_to(char *d, const char *s, int ascii);
 
+/* Length of the first run of s that escaping leaves as it is (all of s,
+ * up to its NUL, when nothing in it needs escaping): a caller copies such
+ * a value whole instead of counting it and then escaping it. */
+apr_size_t fm_html_plain_len(const char *s, int ascii);
+
 /* HTML-escape & < > " ' ; returns a new string (or s itself if clean). */
 const char *fm_html_escape(apr_pool_t *p, const char *s);
 

@@ -59,9 +59,19 @@ static apr_size_t numeric_reference(const char *s, char *tmp, apr_size_t *len)
     return (apr_size_t)apr_snprintf(tmp, 16, "&#x%x;", l ? cp : 0xFFFDu);
 }
 
+static unsigned escape_mask(int ascii)
+{
+    return ascii ? ESC_HTML | ESC_HIGH : ESC_HTML;
+}
+
+apr_size_t fm_html_plain_len(const char *s, int ascii)
+{
+    return plain_run(s, escape_mask(ascii));
+}
+
 apr_size_t fm_html_escape_to(char *d, const char *s, int ascii)
 {
-    unsigned mask = ascii ? ESC_HTML | ESC_HIGH : ESC_HTML;
+    unsigned mask = escape_mask(ascii);
     apr_size_t n = 0;
     for (;;) {
         apr_size_t run = plain_run(s, mask), l, k;

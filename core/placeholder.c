@@ -121,6 +121,17 @@ void fm_matcher_step(fm_matcher *m, const char *buf, apr_size_t start,
             if (i == n)
                 break;
         }
+        if (q == 0) {
+            /* Bytes other than the placeholder's first leave the
+             * automaton at 0: skip to the next one at once. */
+            const char *c0 = memchr(buf + i, (unsigned char)m->p->pat[0],
+                                    n - i);
+            if (!c0) {
+                i = n;
+                break;
+            }
+            i = (apr_size_t)(c0 - buf);
+        }
         while (q > 0 && buf[i] != m->p->pat[q])
             q = m->p->fail[q - 1];
         if (buf[i] == m->p->pat[q])

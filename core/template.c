@@ -378,8 +378,15 @@ static void emit(buf_t *b, const apr_array_header_t *segs,
             : sg[i].kind == SEG_LIVE ? live
             : item_value(b->p, sg[i].kind, m, lv, tm);
         {
-            /* room for the NUL after a last numeric reference */
-            apr_size_t need = fm_html_escape_to(NULL, v, ascii);
+            /* Most values need no escaping: copied in one pass.  Else the
+             * clean start is copied and the rest counted, then escaped
+             * (room for the NUL after a last numeric reference). */
+            apr_size_t plain = fm_html_plain_len(v, ascii), need;
+            buf_put(b, v, plain);
+            v += plain;
+            if (!*v)
+                continue;
+            need = fm_html_escape_to(NULL, v, ascii);
             fm_html_escape_to(buf_grow(b, need + 1), v, ascii);
             b->len--;
         }

@@ -20,16 +20,6 @@ request_rec *fm_initial_request(request_rec *r)
     }
 }
 
-static int is_html(const char *ct)
-{
-    apr_size_t n;
-    if (!ct)
-        return 0;
-    n = strcspn(ct, "; \t");
-    return (n == 9 && !strncasecmp(ct, "text/html", 9))
-        || (n == 21 && !strncasecmp(ct, "application/xhtml+xml", 21));
-}
-
 const char *fm_response_header(request_rec *r, const char *name)
 {
     const char *v = apr_table_get(r->headers_out, name);
@@ -40,6 +30,23 @@ const char *fm_response_header(request_rec *r, const char *name)
 static int fold(char c)
 {
     return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+}
+
+/* Is the media type of ct (up to ';', a space or a tab) `type`, n bytes
+ * long and free of those three?  Compared in place: no scan for the end. */
+static int media_type_is(const char *ct, const char *type, apr_size_t n)
+{
+    return !strncasecmp(ct, type, n)
+        && (!ct[n] || ct[n] == ';' || ct[n] == ' ' || ct[n] == '\t');
+}
+
+static int is_html(const char *ct)
+{
+    if (!ct)
+        return 0;
+    return (fold(*ct) == 't' && media_type_is(ct, "text/html", 9))
+        || (fold(*ct) == 'a'
+            && media_type_is(ct, "application/xhtml+xml", 21));
 }
 
 /* The slot of `seen` for key k, or NULL.  Each table's first entry of a

@@ -168,7 +168,7 @@ unsigned fm_cookie_read(request_rec *r, apr_array_header_t *msgs,
         o.cookie_name = c->name;
         got = apr_array_make(msgs->pool, 2, sizeof(fm_message));
         ds = fm_cookie_decode(msgs->pool, sc->keys, &o, c->value,
-                              strlen(c->value), fm_now(), got, &flags,
+                              c->value_len, fm_now(), got, &flags,
                               &expired, &key_index);
         if (ds != FM_DECODE_OK) {
             fm_count(ds == FM_DECODE_MALFORMED ? FM_C_REJECTED_MALFORMED
@@ -176,7 +176,7 @@ unsigned fm_cookie_read(request_rec *r, apr_array_header_t *msgs,
                      : FM_C_REJECTED_SIGNATURE, 1);
             if (rejected < FM_REJECTS_LOGGED) {
                 why[rejected] = fm_decode_status_str(ds);
-                why_len[rejected] = strlen(c->value);
+                why_len[rejected] = c->value_len;
             }
             rejected++;
             if (!held->rejected)
@@ -190,7 +190,7 @@ unsigned fm_cookie_read(request_rec *r, apr_array_header_t *msgs,
         batch = apr_array_push(held->batches);
         batch->name = c->name;
         batch->msgs = got;
-        batch->size = strlen(c->name) + strlen(c->value) + 3;  /* "=", "; " */
+        batch->size = strlen(c->name) + c->value_len + 3;  /* "=", "; " */
         batch->keep = !expired;
         batch->ref = NULL;
         batch->ref_created = 0;
@@ -258,7 +258,17 @@ unsigned fm_cookie_read(request_rec *r, apr_array_header_t *msgs,
 
 /* Browsers enforce the name prefixes (RFC 6265bis): __Secure- needs Secure,
  * __Host- needs Secure, Path=/ and no Domain.  Secure also on HTTPS. */
-static const char *cookie_attrs(request_rec *r)
+/* What every cookie of ours ends with: the fixed attributes, then the
+ * pieces below, all concatenated with the cookie in one go. */
+#define FIXED_ATTRS "; Path=/; HttpOnly; SameSite=Lax"
+
+typedef struct {
+    const char *secure;         /* "; Secure" or "" */
+    const char *domain_attr;    /* "; Domain=" or "" */
+    const char *domain;
+} cookie_attrs_t;
+
+static void cookie_attrs(request_rec *r, cookie_attrs_t *a)
 {
     const fm_settings *c = fm_settings_of(r);
     const char *name = fm_cookie_name(r);
@@ -266,10 +276,9 @@ static const char *cookie_attrs(request_rec *r)
                  || !strncmp(name, "__Secure-", 9)
                  || !strcasecmp(ap_http_scheme(r), "https");
     /* (a __Host- name never has a domain: config.c resolves it away) */
-    return apr_pstrcat(r->pool, "; Path=/; HttpOnly; SameSite=Lax",
-                       secure ? "; Secure" : "",
-                       c->cookie_domain ? "; Domain=" : "",
-                       c->cookie_domain ? c->cookie_domain : "", NULL);
+    a->secure = secure ? "; Secure" : "";
+    a->domain_attr = c->cookie_domain ? "; Domain=" : "";
+    a->domain = c->cookie_domain ? c->cookie_domain : "";
 }
 
 typedef struct {
@@ -313,10 +322,13 @@ static void forget_earlier_writes(request_rec *r, const char *base)
 
 static void delete_cookie(request_rec *r, const char *name)
 {
+    cookie_attrs_t a;
+    cookie_attrs(r, &a);
     apr_table_addn(r->err_headers_out, "Set-Cookie",
                    apr_pstrcat(r->pool, name, "=; Max-Age=0; "
-                               "Expires=Thu, 01 Jan 1970 00:00:00 GMT",
-                               cookie_attrs(r), NULL));
+                               "Expires=Thu, 01 Jan 1970 00:00:00 GMT"
+                               FIXED_ATTRS, a.secure, a.domain_attr,
+                               a.domain, NULL));
 }
 
 static int sent_twice_before(const fm_held *held, int i)
@@ -332,9 +344,12 @@ static int sent_twice_before(const fm_held *held, int i)
 static void set_batch_cookie(request_rec *r, const char *name,
                              const char *value, apr_int64_t max_age)
 {
+    cookie_attrs_t a;
+    cookie_attrs(r, &a);
     apr_table_addn(r->err_headers_out, "Set-Cookie",
                    apr_psprintf(r->pool, "%s=%s; Max-Age=%" APR_INT64_T_FMT
-                                "%s", name, value, max_age, cookie_attrs(r)));
+                                FIXED_ATTRS "%s%s%s", name, value, max_age,
+                                a.secure, a.domain_attr, a.domain));
 }
 
 /* Delete exactly the cookies that were read and do not stay: a cookie

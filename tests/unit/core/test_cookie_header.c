@@ -109,6 +109,13 @@ START_TEST(family_members_are_found)
     ck_assert_str_eq(APR_ARRAY_IDX(out, 0, fm_cookie_pair).value, "1");
     ck_assert_str_eq(APR_ARRAY_IDX(out, 1, fm_cookie_pair).name, "flashmsg");
     ck_assert_str_eq(APR_ARRAY_IDX(out, 2, fm_cookie_pair).name, "flashmsg.c.d");
+    for (int i = 0; i < out->nelts; i++)
+        ck_assert_uint_eq(APR_ARRAY_IDX(out, i, fm_cookie_pair).value_len,
+                          strlen(APR_ARRAY_IDX(out, i, fm_cookie_pair).value));
+    apr_array_clear(out);
+    fm_cookie_header_find_family(ut_pool, "flashmsg=\" a b \" ", "flashmsg", out);
+    ck_assert_str_eq(APR_ARRAY_IDX(out, 0, fm_cookie_pair).value, " a b ");
+    ck_assert_uint_eq(APR_ARRAY_IDX(out, 0, fm_cookie_pair).value_len, 5);
     ck_assert(fm_cookie_header_has("a=1; flashmsg.q=2", "flashmsg", 1));
     ck_assert(!fm_cookie_header_has("a=1; flashmsg.q=2", "flashmsg", 0));
     ck_assert(!fm_cookie_header_has("flashmsg.=2; flashmsgq=1", "flashmsg", 1));

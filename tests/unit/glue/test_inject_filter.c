@@ -371,6 +371,34 @@ START_TEST(nothing_pending_filter_leaves)
 }
 END_TEST
 
+/* Which Content-Types are pages: the media type (up to ';', a space or a
+ * tab) compared without case.  Seen through Cache-Control: no-cache, which
+ * only a renderable page gets. */
+START_TEST(which_content_types_are_html)
+{
+    static const struct { const char *ct; int html; } cases[] = {
+        { "text/html", 1 }, { "TEXT/Html", 1 },
+        { "text/html;charset=utf-8", 1 }, { "text/html ; charset=x", 1 },
+        { "text/html\tx", 1 }, { "application/xhtml+xml", 1 },
+        { "Application/XHTML+XML; charset=utf-8", 1 },
+        { "text/htm", 0 }, { "text/htmlx", 0 }, { "text/html,x", 0 },
+        { "atext/html", 0 }, { "application/xhtml+xmlx", 0 },
+        { "application/xhtml", 0 }, { "text/plain", 0 }, { "", 0 },
+        { "t", 0 }, { "a", 0 },
+    };
+    size_t i;
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        ft_env *env = ft_env_make(tp, ON, NULL);
+        request_rec *r = ft_request(env, NULL);
+        const char *cc;
+        r->content_type = cases[i].ct;
+        ck_assert_int_eq(ft_send(env, "<p>x</p>", FT_EOS, NULL), APR_SUCCESS);
+        cc = apr_table_get(r->headers_out, "Cache-Control");
+        ck_assert_msg((cc != NULL) == cases[i].html, "%s", cases[i].ct);
+    }
+}
+END_TEST
+
 START_TEST(response_header_messages_rendered)
 {
     ft_env *env = ft_env_make(tp, ON, NULL);
@@ -478,6 +506,7 @@ Suite *inject_filter_suite(void)
     tcase_add_test(tc, partial_placeholder_at_end);
     tcase_add_test(tc, non_html_passes_untouched);
     tcase_add_test(tc, nothing_pending_filter_leaves);
+    tcase_add_test(tc, which_content_types_are_html);
     tcase_add_test(tc, response_header_messages_rendered);
     tcase_add_test(tc, configured_placeholder_and_template);
     tcase_add_test(tc, trace_names_the_verdict_only_when_on);
