@@ -266,10 +266,6 @@ apr_size_t fm_utf8_next(const unsigned char *s, apr_size_t n, unsigned *cp)
     return need + 1;
 }
 
-/* Well-formed UTF-8 and, if no_controls, no control character but TAB,
- * C1 (U+0080..U+009F) as well as C0 and DEL: NEL is a line break to some
- * readers and CSI starts a terminal escape, none is text for a user.  One
- * pass (every message read from a cookie goes through it). */
 /* Eight bytes at once: are they all printable ASCII (0x20..0x7E)?  Most
  * message text is, and a byte-by-byte look costs about ten instructions a
  * byte.  (x + 0x01 sets a high bit where a byte is 0x7F; x - 0x20 sets one
@@ -284,6 +280,10 @@ static int printable8(const unsigned char *s)
     return ((x | (x + ones) | (x - ones * 0x20)) & high) == 0;
 }
 
+/* Well-formed UTF-8 and, if no_controls, no control character but TAB,
+ * C1 (U+0080..U+009F) as well as C0 and DEL: NEL is a line break to some
+ * readers and CSI starts a terminal escape, none is text for a user.  One
+ * pass (every message read from a cookie goes through it). */
 static int text_check(const char *str, apr_size_t len, int no_controls)
 {
     const unsigned char *s = (const unsigned char *)str;

@@ -100,10 +100,9 @@ void fm_response_unset(request_rec *r, const char *name)
     apr_table_unset(r->err_headers_out, name);
 }
 
-static int is_encoded(request_rec *r, const fm_response_seen *seen)
+static int is_encoded(const fm_response_seen *seen)
 {
-    const char *ce = seen ? seen->content_encoding
-                          : fm_response_header(r, "Content-Encoding");
+    const char *ce = seen->content_encoding;
     return ce && *ce && strcasecmp(ce, "identity") != 0;
 }
 
@@ -129,7 +128,7 @@ static const char *why_not_renderable(request_rec *r, apr_pool_t *p,
         return p ? apr_psprintf(p, "not HTML (%s)", r->content_type
                                 ? r->content_type : "no Content-Type")
                  : "not an HTML page";
-    if (is_encoded(r, seen))
+    if (is_encoded(seen))
         return "body already compressed by the backend";
     return NULL;
 }
@@ -142,7 +141,9 @@ const char *fm_response_why_not_renderable(request_rec *r,
 
 const char *fm_response_why_not_renderable_detail(request_rec *r)
 {
-    return why_not_renderable(r, r->pool, NULL);
+    fm_response_seen seen;
+    fm_response_look(r, &seen);
+    return why_not_renderable(r, r->pool, &seen);
 }
 
 /* Only a page declared UTF-8 gets message bytes as they are; any other

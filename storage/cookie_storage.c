@@ -256,8 +256,6 @@ unsigned fm_cookie_read(request_rec *r, apr_array_header_t *msgs,
     return all_flags;
 }
 
-/* Browsers enforce the name prefixes (RFC 6265bis): __Secure- needs Secure,
- * __Host- needs Secure, Path=/ and no Domain.  Secure also on HTTPS. */
 /* What every cookie of ours ends with: the fixed attributes, then the
  * pieces below, all concatenated with the cookie in one go. */
 #define FIXED_ATTRS "; Path=/; HttpOnly; SameSite=Lax"
@@ -268,6 +266,8 @@ typedef struct {
     const char *domain;
 } cookie_attrs_t;
 
+/* Browsers enforce the name prefixes (RFC 6265bis): __Secure- needs Secure,
+ * __Host- needs Secure, Path=/ and no Domain.  Secure also on HTTPS. */
 static void cookie_attrs(request_rec *r, cookie_attrs_t *a)
 {
     const fm_settings *c = fm_settings_of(r);
