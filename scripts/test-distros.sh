@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # make test-distros: build mod_flashmsg and run the unit tests and a
 # representative integration subset inside Debian 11 (bullseye), 12
-# (bookworm) and 13 (trixie) root filesystems, then, when it exists,
+# (bookworm) and 13 (trixie) root filesystems, then
 # scripts/test-source-httpd.sh (an httpd built from source) as one more part.
 #
 # The roots are made with debootstrap from deb.debian.org and cached outside
@@ -312,24 +312,22 @@ for suite in $DISTROS; do
 done
 
 # A fourth part: an httpd built from source with its own apxs.
-if [ -x "$TOP/scripts/test-source-httpd.sh" ] || [ -f "$TOP/scripts/test-source-httpd.sh" ]; then
-  echo
-  echo "== httpd built from source (scripts/test-source-httpd.sh)"
-  if run_part source-httpd test 3600 bash "$TOP/scripts/test-source-httpd.sh"; then
-    mark="✓"
-  else
-    mark="✗"; status=1
-  fi
-  # Its last line names the versions: "... passed: httpd 2.4.68, APR 1.7.2,
-  # APR-util 1.6.3 (built in ...), OpenSSL 3.0.19 (...), 25 s".
-  line=$(grep -E '^test-source-httpd: (passed|FAILED)' "$OUT/source-httpd/test.log" | tail -1 || true)
-  echo "  ${line:-"(no version line)"}"
-  version_after() { sed -nE "s/.*[ (]$1 ([0-9][0-9.a-z]*).*/\1/p" <<<"$line"; }
-  printf '| httpd built from source, on this host | %s | %s | %s | %s | %s | build, install, integration %s |\n' \
-      "$(version_after httpd)" \
-      "$(version_after OpenSSL)" "$(version_after APR)" "$(version_after APR-util)" \
-      "$(gcc -dumpfullversion 2>/dev/null || echo ?)" "$mark" >> "$OUT/rows.md"
+echo
+echo "== httpd built from source (scripts/test-source-httpd.sh)"
+if run_part source-httpd test 3600 bash "$TOP/scripts/test-source-httpd.sh"; then
+  mark="✓"
+else
+  mark="✗"; status=1
 fi
+# Its last line names the versions: "... passed: httpd 2.4.68, APR 1.7.2,
+# APR-util 1.6.3 (built in ...), OpenSSL 3.0.19 (...), 25 s".
+line=$(grep -E '^test-source-httpd: (passed|FAILED)' "$OUT/source-httpd/test.log" | tail -1 || true)
+echo "  ${line:-"(no version line)"}"
+version_after() { sed -nE "s/.*[ (]$1 ([0-9][0-9.a-z]*).*/\1/p" <<<"$line"; }
+printf '| httpd built from source, on this host | %s | %s | %s | %s | %s | build, install, integration %s |\n' \
+    "$(version_after httpd)" \
+    "$(version_after OpenSSL)" "$(version_after APR)" "$(version_after APR-util)" \
+    "$(gcc -dumpfullversion 2>/dev/null || echo ?)" "$mark" >> "$OUT/rows.md"
 
 {
   echo "| Distribution | httpd | OpenSSL | APR | APR-util | gcc | Result |"
